@@ -1,0 +1,71 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	IDataObject,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class MailPartnerApi implements ICredentialType {
+	name = 'mailPartnerApi';
+
+	displayName = 'MailPartner API';
+
+	icon: Icon = { light: 'file:../icons/mailpartner.svg', dark: 'file:../icons/mailpartner.dark.svg' };
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-mailpartner#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'The API key of your MailPartner account, from its API settings',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.mailpartner.fr/v1',
+			description:
+				'Leave as is for MailPartner. Change it only for a staging host or a local sandbox.',
+		},
+	];
+
+	/** MailPartner takes the key in the query string on GET and in the JSON body on POST. */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const apiKey = String(credentials.apiKey ?? '');
+		if ((requestOptions.method ?? 'GET').toUpperCase() === 'POST') {
+			const body = (requestOptions.body ?? {}) as IDataObject;
+			return { ...requestOptions, body: { ...body, apiKey } };
+		}
+		return { ...requestOptions, qs: { ...requestOptions.qs, apiKey } };
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ ($credentials.baseUrl || "https://api.mailpartner.fr/v1").replace(/\\/+$/, "") }}',
+			url: '/me',
+			method: 'GET',
+		},
+		rules: [
+			{
+				// MailPartner may refuse a key with HTTP 200: the body says so.
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'success',
+					value: false,
+					message: 'Invalid API key: MailPartner refused it (MailPartner code 10)',
+				},
+			},
+		],
+	};
+}

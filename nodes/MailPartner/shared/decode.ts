@@ -1,0 +1,247 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { IDataObject } from 'n8n-workflow';
+
+import { boolean, number, object, text, type Shape } from './shape';
+
+/**
+ * Reading a MailPartner answer, JSON or positional XML, into the objects the JSON answer gives.
+ * Pure functions with no n8n context and no exceptions: every outcome is a typed value, so each
+ * format rule is tested on its own and the caller decides how to report it.
+ */
+
+export type Answer =
+	| { kind: 'success'; payload: IDataObject }
+	| { kind: 'failure'; code: number; message: string }
+	| Unreadable;
+
+/** The body is not a MailPartner answer we can read; `reason` says why, in plain words. */
+export interface Unreadable {
+	kind: 'unreadable';
+	reason: string;
+	/** True when well-formed XML did not fit the operation's JSON shape. */
+	shapeMismatch: boolean;
+	/** The start of the body, on one line, for the error description. */
+	excerpt: string;
+}
+
+/** Decodes a response body; `payloadShape` is the JSON shape of what follows `success` and `code`. */
+export function decodeAnswer(body: string, payloadShape: Shape): Answer {
+	const trimmed = body.trim();
+	const excerpt = excerptOf(trimmed);
+	const unreadable = (reason: string): Unreadable => ({
+		kind: 'unreadable',
+		reason,
+		shapeMismatch: false,
+		excerpt,
+	});
+	if (trimmed === '') return unreadable('MailPartner sent an empty answer');
+	if (trimmed.startsWith('{')) return decodeJson(trimmed, unreadable);
+	if (trimmed.startsWith('<')) return decodeXml(trimmed, payloadShape, unreadable);
+	return unreadable('MailPartner’s answer is neither JSON nor XML');
+}
+
+function excerptOf(body: string): string {
+	const oneLine = body.replace(/\s+/g, ' ');
+	return oneLine.length > 160 ? `${oneLine.slice(0, 160)}…` : oneLine;
+}
+
+function isDataObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOf(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : value === undefined ? '' : String(value);
+}
+
+function withoutEnvelope(answer: IDataObject): IDataObject {
+	const payload = { ...answer };
+	delete payload.success;
+	delete payload.code;
+	return payload;
+}
+
+function decodeJson(body: string, unreadable: (reason: string) => Unreadable): Answer {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(body);
+	} catch {
+		return unreadable('MailPartner’s JSON answer is incomplete or malformed');
+	}
+	if (!isDataObject(parsed) || typeof parsed.success !== 'boolean') {
+		return unreadable('MailPartner’s answer has no "success" field: it is not a MailPartner answer');
+	}
+	if (!parsed.success) {
+		return { kind: 'failure', code: Number(parsed.code), message: stringOf(parsed.message) };
+	}
+	return { kind: 'success', payload: withoutEnvelope(parsed) };
+}
+
+/** One XML element, with fast-xml-parser's ordered output flattened into what the mapping needs. */
+interface XmlElement {
+	name: string;
+	nil: boolean;
+	text: string;
+	children: XmlElement[];
+}
+
+const xmlParser = new XMLParser({
+	// Order is the only key to the values, so keep it.
+	preserveOrder: true,
+	ignoreAttributes: false,
+	attributeNamePrefix: '',
+	// Values are typed by the shape, never guessed: "007" stays a string, "1599061044" too.
+	parseTagValue: false,
+	parseAttributeValue: false,
+	ignoreDeclaration: true,
+	ignorePiTags: true,
+	cdataPropName: '#cdata',
+	trimValues: true,
+	// The five XML entities only; MailPartner's text is in CDATA or plain UTF-8.
+	processEntities: true,
+	htmlEntities: false,
+});
+
+type ParsedNode = Record<string, unknown>;
+
+function toElements(nodes: unknown): XmlElement[] {
+	if (!Array.isArray(nodes)) return [];
+	const elements: XmlElement[] = [];
+	for (const node of nodes as ParsedNode[]) {
+		const name = Object.keys(node).find((key) => key !== ':@');
+		if (name === undefined || name === '#text' || name === '#cdata') continue;
+		const attributes = isDataObject(node[':@']) ? node[':@'] : {};
+		const childNodes = Array.isArray(node[name]) ? (node[name] as ParsedNode[]) : [];
+		elements.push({
+			name,
+			nil: attributes['xsi:nil'] === 'true',
+			text: textOf(childNodes),
+			children: toElements(childNodes),
+		});
+	}
+	return elements;
+}
+
+function textOf(nodes: ParsedNode[]): string {
+	let value = '';
+	for (const node of nodes) {
+		if ('#text' in node) value += String(node['#text']);
+		if ('#cdata' in node) value += textOf(node['#cdata'] as ParsedNode[]);
+	}
+	return value;
+}
+
+type Mapped = { ok: true; value: unknown } | { ok: false; reason: string };
+
+function decodeXml(
+	body: string,
+	payloadShape: Shape,
+	unreadable: (reason: string) => Unreadable,
+): Answer {
+	const validation = XMLValidator.validate(body);
+	if (validation !== true) {
+		return unreadable(
+			`MailPartner’s XML answer is not well-formed (line ${validation.err.line}: ${validation.err.msg})`,
+		);
+	}
+	const roots = toElements(xmlParser.parse(body));
+	const root = roots[0];
+	if (root?.name.toLowerCase() === 'html') {
+		return unreadable('MailPartner answered with an HTML page');
+	}
+	const mismatch = (reason: string): Unreadable => ({ ...unreadable(reason), shapeMismatch: true });
+	if (roots.length !== 1 || root.name !== 'result') {
+		const found = roots.map((element) => `<${element.name}>`).join(', ') || 'nothing';
+		return mismatch(
+			`MailPartner’s XML answer did not match the expected layout: expected one <result> root, found ${found}`,
+		);
+	}
+
+	const success = mapElement(root.children[0], boolean, 'success');
+	if (!success.ok) return mismatch(success.reason);
+	if (success.value === false) {
+		// Failures are small and fixed: success, code, message. Anything after them is left out.
+		const code = mapElement(root.children[1], number, 'code');
+		if (!code.ok) return mismatch(code.reason);
+		const message = root.children[2] ? mapElement(root.children[2], text, 'message') : undefined;
+		return {
+			kind: 'failure',
+			code: Number(code.value),
+			message: message?.ok ? stringOf(message.value) : '',
+		};
+	}
+
+	const answerShape =
+		payloadShape.kind === 'object'
+			? object({ success: boolean, code: number, ...Object.fromEntries(payloadShape.fields) })
+			: payloadShape;
+	const answer = mapElement(root, answerShape, '');
+	if (!answer.ok) return mismatch(answer.reason);
+	return { kind: 'success', payload: withoutEnvelope(answer.value as IDataObject) };
+}
+
+function describeElement(element: XmlElement): string {
+	if (element.nil) return 'a null';
+	if (element.children.length > 0) return `${element.children.length} nested values`;
+	return `"${excerptOf(element.text)}"`;
+}
+
+/** Maps one element onto a shape, or says where and how it does not fit. Never guesses. */
+function mapElement(element: XmlElement | undefined, shape: Shape, path: string): Mapped {
+	const mismatch = (expected: string, found: string): Mapped => ({
+		ok: false,
+		reason: `MailPartner’s XML answer did not match the expected layout at ${path || 'the answer'}: expected ${expected}, found ${found}`,
+	});
+	if (element === undefined) return mismatch(`a ${shape.kind}`, 'nothing');
+	if (element.nil) return { ok: true, value: null };
+	const isLeaf = element.children.length === 0;
+
+	switch (shape.kind) {
+		case 'string':
+			return isLeaf ? { ok: true, value: element.text } : mismatch('a text', describeElement(element));
+		case 'number': {
+			const value = Number(element.text);
+			return isLeaf && element.text !== '' && Number.isFinite(value)
+				? { ok: true, value }
+				: mismatch('a number', describeElement(element));
+		}
+		case 'boolean':
+			if (isLeaf && (element.text === 'true' || element.text === '1')) return { ok: true, value: true };
+			if (isLeaf && (element.text === 'false' || element.text === '0')) return { ok: true, value: false };
+			return mismatch('true or false', describeElement(element));
+		case 'array': {
+			if (isLeaf && element.text !== '') return mismatch('a list', describeElement(element));
+			const values: unknown[] = [];
+			for (const [index, child] of element.children.entries()) {
+				const mapped = mapElement(child, shape.items, `${path}[${index}]`);
+				if (!mapped.ok) return mapped;
+				values.push(mapped.value);
+			}
+			return { ok: true, value: values };
+		}
+		case 'object': {
+			const names = shape.fields.map(([name]) => name);
+			if (element.children.length !== names.length) {
+				return mismatch(
+					`${names.length} values (${names.join(', ')})`,
+					isLeaf ? describeElement(element) : `${element.children.length}`,
+				);
+			}
+			const value: IDataObject = {};
+			for (const [index, [name, fieldShape]] of shape.fields.entries()) {
+				const child = element.children[index];
+				const childPath = path ? `${path}.${name}` : name;
+				// Entries are positional; a named element must carry the name it stands for.
+				if (child.name !== 'entry' && child.name !== name) {
+					return {
+						ok: false,
+						reason: `MailPartner’s XML answer did not match the expected layout at ${childPath}: expected <entry> or <${name}>, found <${child.name}>`,
+					};
+				}
+				const mapped = mapElement(child, fieldShape, childPath);
+				if (!mapped.ok) return mapped;
+				value[name] = mapped.value as IDataObject[string];
+			}
+			return { ok: true, value };
+		}
+	}
+}

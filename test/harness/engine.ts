@@ -1,0 +1,180 @@
+import { DirectoryLoader, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ExecutionError,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { MailPartnerApi } from '../../credentials/MailPartnerApi.credentials';
+import { MailPartner } from '../../nodes/MailPartner/MailPartner.node';
+
+/**
+ * Runs the MailPartner node the way n8n does: a real Workflow, n8n-core's WorkflowExecute, and
+ * its RoutingNode for the declarative routing. Only the outside world is replaced — HTTP is
+ * answered at the socket by nock or the local sandbox, credentials come from memory.
+ */
+
+export const nodeTypeName = 'n8n-nodes-mailpartner.mailPartner';
+
+const mailPartnerNode: INodeType = new MailPartner();
+// What n8n's loader adds to every declarative node (the request options: batching, proxy, timeout).
+DirectoryLoader.applyDeclarativeNodeOptionParameters(mailPartnerNode);
+
+const credentialType = new MailPartnerApi();
+
+const nodeTypes: INodeTypes = {
+	getByName: () => mailPartnerNode,
+	getByNameAndVersion: () => mailPartnerNode,
+	getKnownTypes: () => ({}),
+};
+
+/** Serves one credential from memory and applies the credential type's own `authenticate`. */
+class MemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return await credentialType.authenticate(credentials, requestOptions);
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('Not used by the engine for this node');
+	}
+
+	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		return { ...this.data };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(): INodeProperties[] {
+		return credentialType.properties;
+	}
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	/** The node's input items; one empty item by default, as after a Manual Trigger. */
+	items?: IDataObject[];
+	credentials: { apiKey: string; baseUrl: string };
+	continueOnFail?: boolean;
+}
+
+export interface RunResult {
+	/** The node's output items, or undefined when the node failed. */
+	items: INodeExecutionData[] | undefined;
+	/** The node's error as the engine stored it in the run. */
+	error: ExecutionError | undefined;
+	/** Everything the engine returns, for leak checks. */
+	run: IRun;
+}
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const node: INode = {
+		id: 'b5f1b1f4-5c1a-4d53-9d3e-0a5d1c2e7f01',
+		name: 'MailPartner',
+		type: nodeTypeName,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { mailPartnerApi: { id: '1', name: 'MailPartner account' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+	});
+	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: workflow.getNode(node.name) ?? node, data: { main: [items] }, source: null }],
+		},
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		id: workflow.id,
+		name: 'test',
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes: [node],
+		connections: {},
+	});
+	const additionalData = {
+		credentialsHelper: new MemoryCredentialsHelper(options.credentials),
+		hooks,
+		executionId: 'test-execution',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('Sub-workflows are not used by this node');
+		},
+		startRunnerTask: async () => {
+			throw new Error('Task runners are not used by this node');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+		workflow,
+	);
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? undefined,
+		error: taskData?.error ?? run.data.resultData.error,
+		run,
+	};
+}
