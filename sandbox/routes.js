@@ -1,0 +1,91 @@
+'use strict';
+
+const st = require('./state');
+const { named, plain } = require('./xml');
+
+/**
+ * The API surface: for each route, its handler, its French error messages (verbatim from the
+ * pages) and the XML quirks its published samples show. The server turns a handler's
+ * `{payload}` / `{error}` into an HTTP answer.
+ */
+
+const KEY_MESSAGES = { 1: 'La Clé API est requise', 10: 'Clé API incorrecte' };
+
+/** Every page documents 1 and 10; /me documents only 10, and we answer 1 for a missing key there too. */
+const withKeyMessages = (messages) => ({ ...KEY_MESSAGES, ...messages });
+
+const ROUTES = {
+	'GET /me': {
+		messages: withKeyMessages({}),
+		handle: ({ account }) => ({ payload: st.accountCredits(account) }),
+		// The /me sample uses single quotes in the declaration and a named <username> child.
+		xml: {
+			success: { declaration: 'single', shape: (body) => ({ ...body, user: named(body.user) }) },
+			failure: { declaration: 'single' },
+		},
+	},
+	'GET /subaccount/list': {
+		messages: withKeyMessages({}),
+		handle: ({ account, params, options }) => {
+			const result = { payload: st.listSubaccounts(account, params.page) };
+			if (options.listXmlLayout === 'published') {
+				result.xmlOverride = { value: st.publishedListValue(account, params.page), style: { resultOpen: false } };
+			}
+			return result;
+		},
+		xml: { success: {}, failure: {} },
+	},
+	'POST /subaccount/create': {
+		messages: withKeyMessages({
+			2: 'Le numéro de téléphone est requis',
+			3: 'isBuyer est requis',
+			4: 'Le type est requis (simple ou advanced)',
+			5: "Le type de sous-compte n'existe pas (simple ou advanced)",
+			6: "L'email est requis",
+			7: 'Un compte existe déjà avec cet email',
+			8: 'creditToAttribute doit être supérieure à 0',
+			9: 'La balance doit être supérieure à 0',
+		}),
+		handle: ({ state, account, params, now }) => st.createSubaccount(state, account, params, now),
+		xml: { success: {}, failure: {} },
+	},
+	'GET /bulk-status': {
+		messages: withKeyMessages({ 3: 'L’ID du message est requis', 4: 'Message introuvable' }),
+		notFound: [4],
+		handle: ({ account, params, now, options }) => st.messageStatus(account, params.messageId, now, options.statusDelayMs),
+		// The bulk-status error sample uses single quotes and a plain-text (non-CDATA) message.
+		xml: {
+			success: {},
+			failure: { declaration: 'single', shape: (body) => ({ ...body, message: plain(body.message) }) },
+		},
+	},
+	'POST /send': {
+		// Undocumented by the provider: these messages are the sandbox's own.
+		messages: withKeyMessages({
+			2: 'Le sujet est requis',
+			3: 'Le contenu HTML est requis',
+			4: 'Au moins un destinataire est requis (500 maximum)',
+			5: "La date d'envoi programmée est invalide",
+			9: 'Crédit insuffisant',
+		}),
+		handle: ({ state, account, params, now }) => st.sendMessage(state, account, params, now),
+		xml: { success: {}, failure: {} },
+	},
+};
+
+/** Strips `/v1` and a trailing slash; anything outside `/v1` is unknown. */
+function findRoute(method, pathname) {
+	if (!pathname.startsWith('/v1/')) return null;
+	const rest = pathname.slice(3).replace(/\/+$/, '') || '/';
+	const id = `${method} ${rest}`;
+	return ROUTES[id] ? { id, route: ROUTES[id] } : null;
+}
+
+/** HTTP status for a MailPartner failure code under `errorStatus: 'mapped'`. */
+function mappedStatus(route, code) {
+	if (code === 1 || code === 10) return 401;
+	if (route && route.notFound && route.notFound.includes(code)) return 404;
+	return 400;
+}
+
+module.exports = { ROUTES, findRoute, mappedStatus };

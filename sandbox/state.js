@@ -1,0 +1,385 @@
+'use strict';
+
+const crypto = require('node:crypto');
+
+/**
+ * Seed states and the state transitions behind each route. No I/O and no timers: every function
+ * takes the clock reading it needs, so tests move time by passing another number. Transitions
+ * mutate the state they are given (the server owns exactly one state object at a time).
+ */
+
+const NB_PER_PAGE = 20;
+const PAGES_KEY = 'xxx';
+const DEMO_KEY = 'sandbox-demo-key';
+const EMPTY_KEY = 'sandbox-empty-key';
+/** Recipient reports "can take up to 48 hours" (REFERENCE.md): the demo's pending message waits that long. */
+const MAX_REPORT_DELAY_MS = 48 * 3600 * 1000;
+
+// Money is kept in euros as a number but every operation goes through integer milli-euros, so
+// repeated sends never drift away from the 3-decimal strings the API shows.
+const toMilli = (euros) => Math.round(Number(euros) * 1000);
+const formatMoney = (euros) => (toMilli(euros) / 1000).toFixed(3);
+
+/**
+ * Mails the balance buys. Not stored: both /me samples satisfy floor(balance / 0.038) exactly
+ * (10225.119 → 269082 and 10224.688 → 269070), so creditMail is derived from the balance.
+ */
+function mailsFor(balance, pricePerMail) {
+	const price = toMilli(pricePerMail);
+	return price > 0 ? Math.max(0, Math.floor(toMilli(balance) / price)) : 0;
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC: the pages show the format but not the time zone. */
+function formatDateTime(ms) {
+	return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const randomHex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+
+function pagesState() {
+	const subaccounts = [
+		{ id: 1, email: 'email1', type: 'simple', token: 'token1', apiKey: 'ApiKey sous compte', createdAt: '2016-03-04 11:23:14', balance: 0.8, currency: 'EUR', mailsSent: 0 },
+		{ id: 2, email: 'email2', type: 'simple', token: 'token2', apiKey: 'ApiKey2 du sous compte', createdAt: '2016-03-04 11:23:14', balance: 10.245, currency: 'EUR', mailsSent: 0 },
+	];
+	// The list sample says total 29 but shows two: the other 27 only need to exist.
+	for (let id = 3; id <= 29; id++) {
+		subaccounts.push({ id, email: `email${id}`, type: 'simple', token: `token${id}`, apiKey: `ApiKey${id} du sous compte`, createdAt: '2016-03-04 11:23:14', balance: 0, currency: 'EUR', mailsSent: 0 });
+	}
+	return {
+		accounts: {
+			[PAGES_KEY]: {
+				// The /me page's e-mail obfuscation artefact, kept verbatim: a no-break space (U+00A0)
+				// between the words. The create page's copy has a plain space (see README).
+				username: '[email\u00a0protected]',
+				currency: 'EUR',
+				balance: 10225.119,
+				pricePerMail: 0.038,
+				subaccounts,
+				messages: {
+					xxx: {
+						messageId: 'xxx',
+						sentAt: 1599061040000,
+						settledAt: 1599061044000,
+						recipients: [
+							{ email: 'email1', token: 'xxx', finalStatus: 'Delivered', finalStopMail: true, cost: 1 },
+							{ email: 'email2', token: 'yyy', finalStatus: 'Delivered', finalStopMail: true, cost: 1 },
+						],
+					},
+				},
+			},
+		},
+		nextSubaccountId: 30,
+		// The curl example asks for messageId=300.
+		nextMessageId: 300,
+		// The create sample answers token "token": the next subaccount created takes it.
+		pendingTokens: ['token'],
+	};
+}
+
+function demoState(nowMs = Date.now()) {
+	const pad = (n) => String(n).padStart(2, '0');
+	const subaccounts = [];
+	for (let id = 1; id <= 45; id++) {
+		subaccounts.push({
+			id,
+			email: `client-${pad(id)}@sandbox.mailpartner.invalid`,
+			type: id % 3 === 0 ? 'advanced' : 'simple',
+			token: `demo-token-${pad(id)}`,
+			apiKey: `demo-subaccount-key-${pad(id)}`,
+			createdAt: formatDateTime(Date.UTC(2024, 0, id, 9, 30, 0)),
+			balance: (id % 5) * 1.25,
+			currency: 'EUR',
+			mailsSent: 0,
+		});
+	}
+	const mailbox = (name) => `${name}@sandbox.mailpartner.invalid`;
+	return {
+		accounts: {
+			[DEMO_KEY]: {
+				username: 'demo@sandbox.mailpartner.invalid',
+				currency: 'EUR',
+				balance: 250,
+				// 0.05 € a mail makes 250.000 EUR buy exactly 5000 mails.
+				pricePerMail: 0.05,
+				subaccounts,
+				messages: {
+					1001: {
+						messageId: '1001',
+						sentAt: nowMs - 3600 * 1000,
+						settledAt: nowMs - 3600 * 1000 + 5000,
+						recipients: [
+							{ email: mailbox('alice'), token: 'demo-1001-1', finalStatus: 'Delivered', finalStopMail: false, cost: 1 },
+							{ email: mailbox('bob'), token: 'demo-1001-2', finalStatus: 'Delivered', finalStopMail: false, cost: 1 },
+							{ email: mailbox('bounce'), token: 'demo-1001-3', finalStatus: 'Bounced', finalStopMail: false, cost: 1 },
+						],
+					},
+					1002: {
+						messageId: '1002',
+						sentAt: nowMs - 60 * 1000,
+						settledAt: nowMs - 60 * 1000 + MAX_REPORT_DELAY_MS,
+						recipients: [
+							{ email: mailbox('carol'), token: 'demo-1002-1', finalStatus: 'Delivered', finalStopMail: false, cost: 1 },
+						],
+					},
+				},
+			},
+			[EMPTY_KEY]: {
+				username: 'empty@sandbox.mailpartner.invalid',
+				currency: 'EUR',
+				balance: 0,
+				pricePerMail: 0.05,
+				subaccounts: [],
+				messages: {},
+			},
+		},
+		nextSubaccountId: 46,
+		nextMessageId: 1003,
+		pendingTokens: [],
+	};
+}
+
+const seeds = { pages: pagesState, demo: demoState };
+
+/** @returns the account for a key, or an error code: 1 when the key is missing, 10 when unknown. */
+function authenticate(state, apiKey) {
+	if (typeof apiKey !== 'string' || apiKey.trim() === '') return { error: 1 };
+	const account = Object.prototype.hasOwnProperty.call(state.accounts, apiKey) ? state.accounts[apiKey] : null;
+	return account ? { account } : { error: 10 };
+}
+
+function accountCredits(account) {
+	return {
+		user: { username: account.username },
+		credits: {
+			creditMail: mailsFor(account.balance, account.pricePerMail),
+			currency: account.currency,
+			balance: formatMoney(account.balance),
+		},
+	};
+}
+
+/** Empty, non-numeric or < 1 reads as page 1 (the page documents only "empty = 1"). */
+function parsePage(raw) {
+	const page = Number.parseInt(raw, 10);
+	return Number.isInteger(page) && page >= 1 ? page : 1;
+}
+
+function pageOf(account, rawPage) {
+	const page = parsePage(rawPage);
+	const sorted = [...account.subaccounts].sort((a, b) => a.id - b.id);
+	return { page, total: sorted.length, items: sorted.slice((page - 1) * NB_PER_PAGE, page * NB_PER_PAGE) };
+}
+
+function listSubaccounts(account, rawPage) {
+	const { page, total, items } = pageOf(account, rawPage);
+	return {
+		total,
+		nb_per_page: NB_PER_PAGE,
+		page,
+		data: items.map((sub) => ({
+			id: sub.id,
+			email: sub.email,
+			type: sub.type,
+			token: sub.token,
+			apiKey: sub.apiKey,
+			createdAt: sub.createdAt,
+			credits: { balance: formatMoney(sub.balance), currency: sub.currency },
+		})),
+	};
+}
+
+/**
+ * The published list XML sample, rebuilt from state. Our reading of its fields (it has no JSON twin):
+ * root: success, code, nb_per_page, page, total; each item: id, email, title (only when the
+ * subaccount has a `title` key; null → nil), createdAt, then [mails bought, mails sent, mails left]
+ * where "left" is what the subaccount's balance buys at the parent's price and "sent" is a string
+ * (CDATA) when non-zero but the integer 0 otherwise, as in the sample (`"4"` vs `0`).
+ */
+function publishedListValue(account, rawPage) {
+	const { page, total, items } = pageOf(account, rawPage);
+	const rows = items.map((sub) => {
+		const left = mailsFor(sub.balance, account.pricePerMail);
+		const sent = sub.mailsSent || 0;
+		const row = [sub.id, sub.email];
+		if (Object.prototype.hasOwnProperty.call(sub, 'title')) row.push(sub.title ?? null);
+		row.push(sub.createdAt, [left + sent, sent > 0 ? String(sent) : 0, left]);
+		return row;
+	});
+	return [true, 200, NB_PER_PAGE, page, total, rows];
+}
+
+const isBlank = (v) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+function parseIsBuyer(v) {
+	if (v === 1 || v === '1' || v === true) return 1;
+	if (v === 0 || v === '0' || v === false) return 0;
+	return null;
+}
+
+function emailTaken(state, email) {
+	const wanted = email.toLowerCase();
+	return Object.values(state.accounts).some((acc) => acc.subaccounts.some((s) => s.email.toLowerCase() === wanted));
+}
+
+/**
+ * Validation order follows the page's code list where it can: type (4, 5), then the advanced
+ * requirements (6, 3), then uniqueness (7), then money (8, 9). Uniqueness is checked against
+ * subaccounts only: the create sample's parent_email equals the new subaccount's email.
+ */
+function createSubaccount(state, account, body, nowMs) {
+	const type = body.type;
+	if (isBlank(type)) return { error: 4 };
+	if (type !== 'simple' && type !== 'advanced') return { error: 5 };
+	let parameters = body.parameters ?? {};
+	// The page's VB.NET example sends `parameters` as a JSON string: accept it.
+	if (typeof parameters === 'string') {
+		try {
+			parameters = JSON.parse(parameters);
+		} catch {
+			parameters = {};
+		}
+	}
+	if (typeof parameters !== 'object' || parameters === null) parameters = {};
+
+	const givenEmail = isBlank(parameters.email) ? null : String(parameters.email).trim();
+	const isBuyer = parseIsBuyer(parameters.isBuyer);
+	if (type === 'advanced' && givenEmail === null) return { error: 6 };
+	if (type === 'advanced' && isBuyer === null) return { error: 3 };
+	if (givenEmail !== null && emailTaken(state, givenEmail)) return { error: 7 };
+
+	let credit = 0;
+	if (!isBlank(parameters.creditToAttribute)) {
+		credit = Number(parameters.creditToAttribute);
+		if (!Number.isFinite(credit) || toMilli(credit) <= 0) return { error: 8 };
+	}
+	if (toMilli(account.balance) <= 0 || toMilli(credit) > toMilli(account.balance)) return { error: 9 };
+
+	const id = state.nextSubaccountId++;
+	let email = givenEmail;
+	for (let n = id; email === null; n++) {
+		const candidate = `sub-${n}@sandbox.mailpartner.invalid`;
+		if (!emailTaken(state, candidate)) email = candidate;
+	}
+	const sub = {
+		id,
+		email,
+		type,
+		token: state.pendingTokens.length > 0 ? state.pendingTokens.shift() : randomHex(10),
+		apiKey: `sbx_${randomHex(16)}`,
+		createdAt: formatDateTime(nowMs),
+		balance: toMilli(credit) / 1000,
+		currency: account.currency,
+		mailsSent: 0,
+		isBuyer: type === 'advanced' ? isBuyer : 0,
+		firstname: parameters.firstname ?? null,
+		lastname: parameters.lastname ?? null,
+	};
+	if (Object.prototype.hasOwnProperty.call(parameters, 'title')) sub.title = isBlank(parameters.title) ? null : parameters.title;
+	account.subaccounts.push(sub);
+	account.balance = (toMilli(account.balance) - toMilli(credit)) / 1000;
+	return {
+		payload: {
+			subaccount: { email: sub.email, token: sub.token },
+			// An advanced subaccount confirms its own address; a simple one receives no mail at all
+			// (page: "ne recevra aucun email"), so the confirmation goes to the parent.
+			sendConfirmMailTo: type === 'advanced' ? sub.email : account.username,
+			parent_email: account.username,
+		},
+	};
+}
+
+/** Bounces and opt-outs are driven by the address so example workflows can show each outcome. */
+function outcomeFor(email) {
+	const lower = email.toLowerCase();
+	if (lower.includes('bounce')) return { finalStatus: 'Bounced', finalStopMail: false };
+	if (lower.includes('unsubscribed')) return { finalStatus: 'Delivered', finalStopMail: true };
+	return { finalStatus: 'Delivered', finalStopMail: false };
+}
+
+function messageStatus(account, messageId, nowMs, statusDelayMs) {
+	if (isBlank(messageId)) return { error: 3 };
+	const message = Object.prototype.hasOwnProperty.call(account.messages, messageId) ? account.messages[messageId] : null;
+	if (!message) return { error: 4 };
+	const settledAt = message.settledAt ?? message.sentAt + statusDelayMs;
+	const settled = nowMs >= settledAt;
+	const date = String(Math.floor((settled ? settledAt : message.sentAt) / 1000));
+	return {
+		payload: {
+			messageId: message.messageId,
+			StatutResponseList: message.recipients.map((r) => ({
+				email: r.email,
+				token: r.token,
+				status: settled ? r.finalStatus : 'Pending',
+				cost: r.cost,
+				stopMail: settled ? r.finalStopMail : false,
+				date,
+			})),
+		},
+	};
+}
+
+/** `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5), read as UTC: the sandbox has no Paris calendar. */
+function parseSchedule(body) {
+	const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(String(body.scheduledDeliveryDate).trim());
+	const hour = isBlank(body.time) ? 0 : Number(body.time);
+	const minute = isBlank(body.minute) ? 0 : Number(body.minute);
+	if (!m || !Number.isInteger(hour) || hour < 0 || hour > 24 || !Number.isInteger(minute) || minute < 0 || minute > 55 || minute % 5 !== 0) return null;
+	const ms = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), hour, minute);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * Sandbox-only validation codes (the send errors are undocumented): 2 subject, 3 htmlContent,
+ * 4 recipients (1–500 with an email each), 5 bad schedule, 9 not enough credit.
+ * Each recipient costs one mail credit, i.e. `pricePerMail` euros off the balance.
+ */
+function sendMessage(state, account, body, nowMs) {
+	if (isBlank(body.subject)) return { error: 2 };
+	if (isBlank(body.htmlContent)) return { error: 3 };
+	const to = body.params && Array.isArray(body.params.to) ? body.params.to : null;
+	if (!to || to.length === 0 || to.length > 500 || to.some((r) => !r || isBlank(r.email))) return { error: 4 };
+	let sentAt = nowMs;
+	let scheduled = null;
+	if (!isBlank(body.scheduledDeliveryDate)) {
+		sentAt = parseSchedule(body);
+		if (sentAt === null) return { error: 5 };
+		scheduled = formatDateTime(sentAt);
+	}
+	const nbMail = to.length;
+	const dryRun = body.sandbox === 1 || body.sandbox === '1' || body.sandbox === true;
+	const costMilli = dryRun ? 0 : nbMail * toMilli(account.pricePerMail);
+	if (!dryRun && mailsFor(account.balance, account.pricePerMail) < nbMail) return { error: 9 };
+
+	const messageId = String(state.nextMessageId++);
+	// `sandbox: 1` means "nothing sent, nothing charged": the id is answered but no report will exist.
+	if (!dryRun) {
+		account.balance = (toMilli(account.balance) - costMilli) / 1000;
+		account.messages[messageId] = {
+			messageId,
+			sentAt,
+			settledAt: null,
+			recipients: to.map((r) => ({ email: String(r.email).trim(), token: randomHex(8), cost: 1, ...outcomeFor(String(r.email)) })),
+		};
+	}
+	return { payload: { messageId, nbMail, cost: costMilli / 1000, currency: account.currency, scheduledDeliveryDate: scheduled } };
+}
+
+module.exports = {
+	NB_PER_PAGE,
+	PAGES_KEY,
+	DEMO_KEY,
+	EMPTY_KEY,
+	seeds,
+	pagesState,
+	demoState,
+	authenticate,
+	accountCredits,
+	listSubaccounts,
+	publishedListValue,
+	createSubaccount,
+	messageStatus,
+	sendMessage,
+	mailsFor,
+	formatMoney,
+	formatDateTime,
+};

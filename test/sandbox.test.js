@@ -1,0 +1,495 @@
+'use strict';
+
+/**
+ * The sandbox over real sockets: page examples reproduced byte-for-byte (modulo whitespace between
+ * tags), every documented error, state changes, the clock, faults and the request log.
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const axios = require('axios');
+const { createSandbox, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('../sandbox/server');
+const { parseArgs } = require('../sandbox/cli');
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'sandbox-pages');
+// Only used to check the fixtures are still verbatim copies; the tests never need it.
+const PAGES_DIR = path.join(__dirname, '..', '..', 'shared', 'mailpartner-api');
+
+const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+const normaliseXml = (xml) => xml.replace(/>\s+</g, '><').trim();
+/** The list JSON sample carries a `//` comment after the token field; nothing else in it has `//`. */
+const stripLineComments = (text) => text.replace(/[ \t]*\/\/[^\n]*/g, '');
+const fixtureJson = (name) => JSON.parse(stripLineComments(fixture(name)));
+
+const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
+let clock = T0;
+const now = () => clock;
+
+const opened = [];
+async function start(options = {}) {
+	const sb = createSandbox({ now, ...options });
+	const { baseUrl, port } = await sb.listen(0);
+	opened.push(sb);
+	const http = axios.create({ baseURL: baseUrl, validateStatus: () => true, responseType: 'text', transformResponse: (d) => d });
+	return { sb, http, baseUrl, port };
+}
+
+let pages;
+let demo;
+beforeAll(async () => {
+	pages = await start({ state: 'pages' });
+	demo = await start({ state: 'demo' });
+});
+beforeEach(() => {
+	clock = T0;
+	for (const s of [pages, demo]) {
+		s.sb.options.errorStatus = 'mapped';
+		s.sb.reset();
+	}
+});
+afterAll(async () => {
+	await Promise.all(opened.map((sb) => sb.close()));
+});
+
+const json = (res) => JSON.parse(res.data);
+
+describe('fixtures', () => {
+	const names = fs.readdirSync(FIXTURES);
+	(fs.existsSync(PAGES_DIR) ? test.each(names) : test.skip.each(names))('%s is a verbatim block of a published page', (name) => {
+		const pageTexts = fs.readdirSync(PAGES_DIR).map((f) => fs.readFileSync(path.join(PAGES_DIR, f), 'utf8'));
+		expect(pageTexts.some((text) => text.includes(fixture(name).trim()))).toBe(true);
+	});
+});
+
+describe('page examples (seed "pages")', () => {
+	test('GET /me JSON, then XML after the balance moved (the samples show two different balances)', async () => {
+		const res = await pages.http.get('/me', { params: { apiKey: PAGES_KEY } });
+		expect(res.status).toBe(200);
+		expect(json(res)).toEqual(fixtureJson('me.json'));
+		// creditMail follows the balance: 10224.688 € buys 269070 mails, as in the XML sample.
+		pages.sb.state.accounts[PAGES_KEY].balance = 10224.688;
+		const xml = await pages.http.get('/me', { params: { apiKey: PAGES_KEY, _format: 'xml' } });
+		expect(xml.headers['content-type']).toMatch(/xml/);
+		expect(normaliseXml(xml.data)).toBe(normaliseXml(fixture('me.xml')));
+	});
+
+	test('GET /subaccount/list JSON: the sample is an excerpt, so compare its envelope and its two objects', async () => {
+		const res = await pages.http.get('/subaccount/list', { params: { apiKey: PAGES_KEY, page: 1 } });
+		const body = json(res);
+		const sample = fixtureJson('list.json');
+		const { data: sampleData, ...sampleEnvelope } = sample;
+		const { data, ...envelope } = body;
+		expect(envelope).toEqual(sampleEnvelope);
+		expect(data.slice(0, 2)).toEqual(sampleData);
+		expect(data).toHaveLength(20);
+		expect(Object.keys(body)).toEqual(Object.keys(sample));
+	});
+
+	test('GET /subaccount/list XML, published layout, from a state matching the XML sample', async () => {
+		const state = seeds.pages();
+		const account = state.accounts[PAGES_KEY];
+		// The XML sample shows another account: 2 subaccounts, other dates and mail counters.
+		account.subaccounts = account.subaccounts.slice(0, 2);
+		Object.assign(account.subaccounts[0], { balance: 25.308, mailsSent: 4 }); // 666 left at 0.038 €
+		Object.assign(account.subaccounts[1], { balance: 4.18, mailsSent: 0, title: null, createdAt: '2016-03-05 09:14:47' });
+		const s = await start({ state, listXmlLayout: 'published' });
+		const res = await s.http.get('/subaccount/list', { params: { apiKey: PAGES_KEY, _format: 'xml' } });
+		expect(normaliseXml(res.data)).toBe(normaliseXml(fixture('list.xml')));
+	});
+
+	test('GET /subaccount/list XML, default layout, is the positional rendering of the JSON', async () => {
+		const res = await pages.http.get('/subaccount/list', { params: { apiKey: PAGES_KEY, _format: 'xml' } });
+		const c = (v) => `<entry><![CDATA[${v}]]></entry>`;
+		const expectedStart =
+			'<?xml version="1.0" encoding="UTF-8"?><result><entry>true</entry><entry>200</entry>' +
+			'<entry>29</entry><entry>20</entry><entry>1</entry><entry>' +
+			`<entry><entry>1</entry>${c('email1')}${c('simple')}${c('token1')}${c('ApiKey sous compte')}${c('2016-03-04 11:23:14')}` +
+			`<entry>${c('0.800')}${c('EUR')}</entry></entry>`;
+		const xml = normaliseXml(res.data);
+		expect(xml.startsWith(expectedStart)).toBe(true);
+		expect(xml.match(/<entry><entry>\d+<\/entry>/g)).toHaveLength(20);
+		expect(xml.endsWith('</entry></entry></result>')).toBe(true);
+	});
+
+	const pageCreateBody = {
+		apiKey: PAGES_KEY,
+		type: 'advanced',
+		parameters: { email: '[email protected]', creditToAttribute: 10, isBuyer: 0, firstname: 'prenom', lastname: 'nom' },
+	};
+
+	test('POST /subaccount/create JSON and XML (the page request, each on a fresh state)', async () => {
+		// The two pages obfuscate the parent's e-mail differently (/me: no-break space, create: plain
+		// space): take the create page's spelling for the parent, as the sample's parent_email shows.
+		const createPageParent = fixtureJson('create.json').parent_email;
+		expect(createPageParent).not.toBe(pages.sb.state.accounts[PAGES_KEY].username);
+		pages.sb.state.accounts[PAGES_KEY].username = createPageParent;
+		const res = await pages.http.post('/subaccount/create', pageCreateBody);
+		expect(json(res)).toEqual(fixtureJson('create.json'));
+		pages.sb.reset();
+		pages.sb.state.accounts[PAGES_KEY].username = createPageParent;
+		const xml = await pages.http.post('/subaccount/create', { ...pageCreateBody, _format: 'xml' });
+		expect(normaliseXml(xml.data)).toBe(normaliseXml(fixture('create.xml')));
+	});
+
+	test('GET /bulk-status JSON and XML for message "xxx"', async () => {
+		const res = await pages.http.get('/bulk-status', { params: { apiKey: PAGES_KEY, messageId: 'xxx' } });
+		expect(json(res)).toEqual(fixtureJson('status.json'));
+		const xml = await pages.http.get('/bulk-status', { params: { apiKey: PAGES_KEY, messageId: 'xxx', _format: 'xml' } });
+		expect(normaliseXml(xml.data)).toBe(normaliseXml(fixture('status.xml')));
+	});
+
+	test.each([
+		['GET', '/subaccount/list', 'error-10.xml'],
+		['POST', '/subaccount/create', 'error-10.xml'],
+		['GET', '/bulk-status', 'error-10-status.xml'],
+	])('error 10 samples on %s %s', async (method, url, xmlFixture) => {
+		const call = (extra) =>
+			method === 'GET'
+				? pages.http.get(url, { params: { apiKey: 'wrong', messageId: 'xxx', ...extra } })
+				: pages.http.post(url, { apiKey: 'wrong', type: 'simple', ...extra });
+		const res = await call({});
+		expect(res.status).toBe(401);
+		expect(json(res)).toEqual(fixtureJson('error-10.json'));
+		const xml = await call({ _format: 'xml' });
+		expect(normaliseXml(xml.data)).toBe(normaliseXml(fixture(xmlFixture)));
+	});
+
+	test('error 10 on /me (no published error sample: same body, the route keeps its single-quoted declaration)', async () => {
+		const res = await pages.http.get('/me', { params: { apiKey: 'wrong' } });
+		expect(json(res)).toEqual(fixtureJson('error-10.json'));
+		const xml = await pages.http.get('/me', { params: { apiKey: 'wrong', _format: 'xml' } });
+		const expected = normaliseXml(fixture('error-10.xml')).replace('version="1.0" encoding="UTF-8"', "version='1.0' encoding='UTF-8'");
+		expect(normaliseXml(xml.data)).toBe(expected);
+	});
+});
+
+describe('error codes (seed "demo")', () => {
+	const M = {
+		1: 'La Clé API est requise',
+		10: 'Clé API incorrecte',
+	};
+	const create = (parameters, extra = {}) => ({ apiKey: DEMO_KEY, type: 'advanced', parameters, ...extra });
+	const cases = [
+		['GET', '/me', {}, 1, M[1], 401],
+		['GET', '/me', { apiKey: 'nope' }, 10, M[10], 401],
+		['GET', '/subaccount/list', { apiKey: '' }, 1, M[1], 401],
+		['GET', '/subaccount/list', { apiKey: 'nope' }, 10, M[10], 401],
+		['POST', '/subaccount/create', { type: 'simple' }, 1, M[1], 401],
+		['POST', '/subaccount/create', { apiKey: 'nope', type: 'simple' }, 10, M[10], 401],
+		['POST', '/subaccount/create', { apiKey: DEMO_KEY }, 4, 'Le type est requis (simple ou advanced)', 400],
+		['POST', '/subaccount/create', { apiKey: DEMO_KEY, type: 'premium' }, 5, "Le type de sous-compte n'existe pas (simple ou advanced)", 400],
+		['POST', '/subaccount/create', create({ isBuyer: 0 }), 6, "L'email est requis", 400],
+		['POST', '/subaccount/create', create({ email: 'new@sandbox.mailpartner.invalid' }), 3, 'isBuyer est requis', 400],
+		['POST', '/subaccount/create', create({ email: 'client-01@sandbox.mailpartner.invalid', isBuyer: 1 }), 7, 'Un compte existe déjà avec cet email', 400],
+		['POST', '/subaccount/create', create({ email: 'n@sandbox.mailpartner.invalid', isBuyer: 1, creditToAttribute: 0 }), 8, 'creditToAttribute doit être supérieure à 0', 400],
+		['POST', '/subaccount/create', create({ email: 'n@sandbox.mailpartner.invalid', isBuyer: 1, creditToAttribute: -5 }), 8, 'creditToAttribute doit être supérieure à 0', 400],
+		['POST', '/subaccount/create', create({ email: 'n@sandbox.mailpartner.invalid', isBuyer: 1, creditToAttribute: 250.001 }), 9, 'La balance doit être supérieure à 0', 400],
+		['POST', '/subaccount/create', { apiKey: EMPTY_KEY, type: 'simple' }, 9, 'La balance doit être supérieure à 0', 400],
+		['GET', '/bulk-status', { messageId: '1001' }, 1, M[1], 401],
+		['GET', '/bulk-status', { apiKey: 'nope', messageId: '1001' }, 10, M[10], 401],
+		['GET', '/bulk-status', { apiKey: DEMO_KEY }, 3, 'L’ID du message est requis', 400],
+		['GET', '/bulk-status', { apiKey: DEMO_KEY, messageId: '999' }, 4, 'Message introuvable', 404],
+		['GET', '/bulk-status', { apiKey: EMPTY_KEY, messageId: '1001' }, 4, 'Message introuvable', 404],
+		['POST', '/send', {}, 1, M[1], 401],
+		['POST', '/send', { apiKey: DEMO_KEY, htmlContent: '<p>x</p>', params: { to: [{ email: 'a@b.c' }] } }, 2, 'Le sujet est requis', 400],
+		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', params: { to: [{ email: 'a@b.c' }] } }, 3, 'Le contenu HTML est requis', 400],
+		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', params: { to: [] } }, 4, 'Au moins un destinataire est requis (500 maximum)', 400],
+		['POST', '/send', { apiKey: EMPTY_KEY, subject: 's', htmlContent: 'x', params: { to: [{ email: 'a@b.c' }] } }, 9, 'Crédit insuffisant', 400],
+	];
+	const call = (http, method, url, input, format) =>
+		method === 'GET'
+			? http.get(url, { params: { ...input, ...(format ? { _format: format } : {}) } })
+			: http.post(url, { ...input, ...(format ? { _format: format } : {}) });
+
+	test.each(cases)('%s %s %j → code %i', async (method, url, input, code, message, status) => {
+		const res = await call(demo.http, method, url, input);
+		expect(res.status).toBe(status);
+		expect(json(res)).toEqual({ success: false, code, message });
+
+		const xml = await call(demo.http, method, url, input, 'xml');
+		expect(xml.status).toBe(status);
+		// Quirks of the published samples: /me and /bulk-status failures use a single-quoted
+		// declaration; /bulk-status writes the message as plain text, the others as CDATA.
+		const quote = url === '/me' || url === '/bulk-status' ? "'" : '"';
+		const msg = url === '/bulk-status' ? message : `<![CDATA[${message}]]>`;
+		expect(normaliseXml(xml.data)).toBe(
+			`<?xml version=${quote}1.0${quote} encoding=${quote}UTF-8${quote}?><result><entry>false</entry><entry>${code}</entry><entry>${msg}</entry></result>`,
+		);
+	});
+
+	test('errorStatus "ok" answers failures with HTTP 200, like the real API sometimes does', async () => {
+		demo.sb.options.errorStatus = 'ok';
+		const res = await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: '999' } });
+		expect(res.status).toBe(200);
+		expect(json(res)).toMatchObject({ success: false, code: 4 });
+	});
+
+	test('code 2 (phone required) only through forceError, optionally limited to one path', async () => {
+		demo.sb.setFaults({ forceError: { code: 2, path: '/subaccount/create' } });
+		const res = await demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'simple' });
+		expect(res.status).toBe(400);
+		expect(json(res)).toEqual({ success: false, code: 2, message: 'Le numéro de téléphone est requis' });
+		expect(json(await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).success).toBe(true);
+		demo.sb.setFaults({ forceError: { code: 7, message: 'Autre chose' } });
+		const xml = await demo.http.get('/me', { params: { apiKey: DEMO_KEY, _format: 'xml' } });
+		expect(normaliseXml(xml.data)).toContain('<entry>false</entry><entry>7</entry><entry><![CDATA[Autre chose]]></entry>');
+	});
+
+	test('unknown route or method → 404 JSON failure', async () => {
+		for (const res of [await demo.http.get('/nope'), await demo.http.get('/subaccount/create'), await demo.http.get('http://127.0.0.1:' + demo.port + '/me')]) {
+			expect(res.status).toBe(404);
+			expect(json(res)).toMatchObject({ success: false, code: 404 });
+		}
+	});
+
+	test('_format on POST is read from the query string too', async () => {
+		const res = await demo.http.post('/subaccount/create?_format=xml', { apiKey: 'nope' });
+		expect(res.data).toMatch(/^<\?xml/);
+	});
+});
+
+describe('state changes (seed "demo")', () => {
+	const me = async () => json(await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).credits;
+	const list = async (page) => json(await demo.http.get('/subaccount/list', { params: { apiKey: DEMO_KEY, page } }));
+
+	test('the demo account', async () => {
+		expect(await me()).toEqual({ creditMail: 5000, currency: 'EUR', balance: '250.000' });
+		expect(json(await demo.http.get('/me', { params: { apiKey: EMPTY_KEY } })).credits).toEqual({ creditMail: 0, currency: 'EUR', balance: '0.000' });
+	});
+
+	test('45 subaccounts list as pages of 20, 20, 5; empty page means 1', async () => {
+		const pagesSeen = [await list(1), await list(2), await list(3), await list(4)];
+		expect(pagesSeen.map((p) => p.data.length)).toEqual([20, 20, 5, 0]);
+		expect(pagesSeen.every((p) => p.total === 45 && p.nb_per_page === 20)).toBe(true);
+		expect(pagesSeen.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+		expect(pagesSeen.flatMap((p) => p.data.map((d) => d.id))).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+		const empty = await list('');
+		expect(empty.page).toBe(1);
+		expect(empty.data[0].id).toBe(1);
+	});
+
+	test('create moves creditToAttribute from the parent to the new subaccount', async () => {
+		const res = await demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'simple', parameters: { creditToAttribute: 12.5 } });
+		expect(json(res)).toEqual({
+			success: true,
+			code: 200,
+			subaccount: { email: 'sub-46@sandbox.mailpartner.invalid', token: expect.any(String) },
+			sendConfirmMailTo: 'demo@sandbox.mailpartner.invalid',
+			parent_email: 'demo@sandbox.mailpartner.invalid',
+		});
+		expect(await me()).toEqual({ creditMail: 4750, currency: 'EUR', balance: '237.500' });
+		const last = await list(3);
+		expect(last.total).toBe(46);
+		expect(last.data[5]).toMatchObject({
+			id: 46,
+			email: 'sub-46@sandbox.mailpartner.invalid',
+			type: 'simple',
+			token: json(res).subaccount.token,
+			createdAt: '2025-01-06 10:00:00',
+			credits: { balance: '12.500', currency: 'EUR' },
+		});
+		expect(last.data[5].apiKey).toMatch(/^sbx_/);
+
+		const adv = await demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'advanced', parameters: { email: 'pro@sandbox.mailpartner.invalid', isBuyer: '1', creditToAttribute: '237.5' } });
+		expect(json(adv)).toMatchObject({ success: true, sendConfirmMailTo: 'pro@sandbox.mailpartner.invalid' });
+		expect(await me()).toEqual({ creditMail: 0, currency: 'EUR', balance: '0.000' });
+	});
+
+	test('recipient statuses move with the injected clock', async () => {
+		const sent = await demo.http.post('/send', {
+			apiKey: DEMO_KEY,
+			subject: 'Hello',
+			htmlContent: '<p>Hi #UNSUBSCRIBE_LINK#</p>',
+			params: { to: [{ email: 'ok@sandbox.mailpartner.invalid', name: 'Ok' }, { email: 'bounce@sandbox.mailpartner.invalid' }, { email: 'unsubscribed@sandbox.mailpartner.invalid' }] },
+		});
+		expect(json(sent)).toEqual({ success: true, code: 200, messageId: '1003', nbMail: 3, cost: 0.15, currency: 'EUR', scheduledDeliveryDate: null });
+		expect(await me()).toEqual({ creditMail: 4997, currency: 'EUR', balance: '249.850' });
+
+		const status = async () => json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: '1003' } })).StatutResponseList;
+		const sentAt = String(T0 / 1000);
+		clock = T0 + 4999;
+		expect((await status()).map((r) => [r.status, r.stopMail, r.date, r.cost])).toEqual([
+			['Pending', false, sentAt, 1],
+			['Pending', false, sentAt, 1],
+			['Pending', false, sentAt, 1],
+		]);
+		clock = T0 + 5000;
+		const settledAt = String(T0 / 1000 + 5);
+		expect((await status()).map((r) => [r.email, r.status, r.stopMail, r.date])).toEqual([
+			['ok@sandbox.mailpartner.invalid', 'Delivered', false, settledAt],
+			['bounce@sandbox.mailpartner.invalid', 'Bounced', false, settledAt],
+			['unsubscribed@sandbox.mailpartner.invalid', 'Delivered', true, settledAt],
+		]);
+	});
+
+	test('seeded messages: 1001 settled (2 Delivered, 1 Bounced), 1002 Pending until the 48 h worst case', async () => {
+		const status = async (messageId) => json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId } })).StatutResponseList.map((r) => r.status);
+		expect(await status('1001')).toEqual(['Delivered', 'Delivered', 'Bounced']);
+		expect(await status('1002')).toEqual(['Pending']);
+		clock = T0 + 48 * 3600 * 1000;
+		expect(await status('1002')).toEqual(['Delivered']);
+	});
+
+	test('send with sandbox: 1 charges nothing and leaves no report; a schedule is echoed and delays the report', async () => {
+		const dry = json(await demo.http.post('/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', sandbox: 1, params: { to: [{ email: 'a@b.c' }] } }));
+		expect(dry).toMatchObject({ success: true, nbMail: 1, cost: 0 });
+		expect(await me()).toEqual({ creditMail: 5000, currency: 'EUR', balance: '250.000' });
+		expect(json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: dry.messageId } })).code).toBe(4);
+
+		const later = json(await demo.http.post('/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', scheduledDeliveryDate: '07/01/2025', time: 9, minute: 30, params: { to: [{ email: 'a@b.c' }] } }));
+		expect(later.scheduledDeliveryDate).toBe('2025-01-07 09:30:00');
+		clock = T0 + 3600 * 1000;
+		const report = json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: later.messageId } }));
+		expect(report.StatutResponseList[0].status).toBe('Pending');
+	});
+
+	test('requests are counted per route', async () => {
+		await demo.http.get('/me', { params: { apiKey: DEMO_KEY } });
+		await demo.http.get('/me', { params: { apiKey: 'nope' } });
+		await demo.http.get('/subaccount/list', { params: { apiKey: DEMO_KEY } });
+		await demo.http.get('/nowhere');
+		expect(demo.sb.state.requests).toEqual({ total: 4, byRoute: { 'GET /me': 2, 'GET /subaccount/list': 1, unknown: 1 } });
+	});
+});
+
+describe('faults', () => {
+	const getMe = () => demo.http.get('/me', { params: { apiKey: DEMO_KEY } });
+
+	test('latencyMs delays the answer', async () => {
+		demo.sb.setFaults({ latencyMs: 200 });
+		const started = Date.now();
+		const res = await getMe();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+		expect(res.status).toBe(200);
+	});
+
+	test('errorRate 1 answers 500 with a JSON failure; 0.5 is repeatable for a given seed', async () => {
+		demo.sb.setFaults({ errorRate: 1 });
+		const res = await getMe();
+		expect(res.status).toBe(500);
+		expect(json(res)).toMatchObject({ success: false, code: 500 });
+
+		const run = async (s) => {
+			s.sb.setFaults({ errorRate: 0.5, seed: 42 });
+			const statuses = [];
+			for (let i = 0; i < 16; i++) statuses.push((await s.http.get('/me', { params: { apiKey: s === pages ? PAGES_KEY : DEMO_KEY } })).status);
+			return statuses;
+		};
+		const a = await run(demo);
+		const b = await run(pages);
+		expect(a).toEqual(b);
+		expect(new Set(a)).toEqual(new Set([200, 500]));
+	});
+
+	test('httpStatus answers that status with a JSON failure', async () => {
+		demo.sb.setFaults({ httpStatus: 503 });
+		const res = await getMe();
+		expect(res.status).toBe(503);
+		expect(json(res)).toMatchObject({ success: false, code: 503 });
+	});
+
+	test('htmlErrorPage answers 502 text/html', async () => {
+		demo.sb.setFaults({ htmlErrorPage: true });
+		const res = await getMe();
+		expect(res.status).toBe(502);
+		expect(res.headers['content-type']).toMatch(/text\/html/);
+		expect(res.data).toMatch(/<html>/);
+	});
+
+	test('truncateBody keeps the status and cuts the body in half', async () => {
+		const full = (await getMe()).data;
+		demo.sb.setFaults({ truncateBody: true });
+		const res = await getMe();
+		expect(res.status).toBe(200);
+		expect(res.data).toBe(full.slice(0, Math.floor(Buffer.byteLength(full) / 2)));
+		expect(() => JSON.parse(res.data)).toThrow();
+	});
+
+	test('malformedBody answers 200 with broken JSON', async () => {
+		demo.sb.setFaults({ malformedBody: true });
+		const res = await getMe();
+		expect(res.status).toBe(200);
+		expect(res.data).toBe('{"success": tru');
+	});
+
+	test('dropConnection closes the socket without an answer', async () => {
+		demo.sb.setFaults({ dropConnection: true });
+		await expect(getMe()).rejects.toMatchObject({ code: 'ECONNRESET' });
+	});
+
+	test('control endpoints set faults, reject unknown ones, reset state and faults', async () => {
+		const control = axios.create({ baseURL: demo.baseUrl.replace(/\/v1$/, ''), validateStatus: () => true });
+		expect((await control.post('/__sandbox/faults', { httpStatus: 418 })).status).toBe(200);
+		expect((await getMe()).status).toBe(418);
+		expect((await control.post('/__sandbox/faults', { bogus: true })).status).toBe(400);
+		expect((await control.post('/__sandbox/faults', {})).status).toBe(200);
+		expect((await getMe()).status).toBe(200);
+
+		await demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'simple', parameters: { creditToAttribute: 50 } });
+		demo.sb.setFaults({ latencyMs: 5 });
+		expect((await control.post('/__sandbox/reset')).status).toBe(200);
+		expect(demo.sb.state.accounts[DEMO_KEY].balance).toBe(250);
+		expect(demo.sb.faults.latencyMs).toBe(0);
+		expect((await control.get('/__sandbox/state')).data.state.requests.total).toBe(0);
+	});
+});
+
+describe('logging and CLI', () => {
+	test('one line per request with method, path, status, ms, and never the API key', async () => {
+		const lines = [];
+		const secret = 'very-secret-key-123';
+		const state = seeds.demo(T0);
+		state.accounts[secret] = state.accounts[DEMO_KEY];
+		const s = await start({ state, log: true, logger: (line) => lines.push(line) });
+		await s.http.get('/me', { params: { apiKey: secret } });
+		await s.http.get('/bulk-status', { params: { apiKey: secret, messageId: '1001', _format: 'xml' } });
+		await s.http.post('/subaccount/create', { apiKey: secret, type: 'simple' });
+		await s.http.post('/send', { apiKey: secret, subject: secret, htmlContent: secret, params: { to: [{ email: 'a@b.c' }] } });
+		s.sb.setFaults({ dropConnection: true });
+		await s.http.get('/me', { params: { apiKey: secret } }).catch(() => {});
+		await new Promise((r) => setTimeout(r, 20));
+		expect(lines).toHaveLength(5);
+		expect(lines[0]).toMatch(/^GET \/v1\/me 200 \d+ms$/);
+		expect(lines[2]).toMatch(/^POST \/v1\/subaccount\/create 200 \d+ms$/);
+		expect(lines[4]).toMatch(/^GET \/v1\/me dropped \d+ms$/);
+		for (const line of lines) expect(line).not.toContain(secret);
+	});
+
+	test('parseArgs maps flags to options and faults', () => {
+		expect(parseArgs([], { MAILPARTNER_SANDBOX_PORT: '9999' })).toMatchObject({ port: 9999, state: 'demo', log: true, faults: {} });
+		expect(parseArgs([], {}).port).toBe(8787);
+		const o = parseArgs(
+			['--port', '0', '--state', 'pages', '--latency', '50', '--error-rate=0.2', '--status', '503', '--html-error', '--truncate', '--malformed', '--drop'],
+			{},
+		);
+		expect(o).toMatchObject({
+			port: 0,
+			state: 'pages',
+			faults: { latencyMs: 50, errorRate: 0.2, httpStatus: 503, htmlErrorPage: true, truncateBody: true, malformedBody: true, dropConnection: true },
+		});
+		expect(() => parseArgs(['--frobnicate'], {})).toThrow(/unknown option/);
+	});
+
+	test('the CLI prints its address, serves, logs without keys and stops cleanly on SIGTERM', async () => {
+		const child = spawn(process.execPath, [path.join(__dirname, '..', 'sandbox', 'cli.js'), '--port', '0', '--state', 'pages'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		const baseUrl = await new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 5000);
+			child.stdout.on('data', () => {
+				const m = /^MailPartner sandbox listening on (http:\/\/127\.0\.0\.1:\d+\/v1)\n/.exec(out);
+				if (m) {
+					clearTimeout(timer);
+					resolve(m[1]);
+				}
+			});
+		});
+		const res = await axios.get(`${baseUrl}/me`, { params: { apiKey: PAGES_KEY } });
+		expect(res.data.credits.balance).toBe('10225.119');
+		const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+		child.kill('SIGTERM');
+		expect(await exited).toEqual({ code: 0, signal: null });
+		expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^MailPartner sandbox listening on /), expect.stringMatching(/^GET \/v1\/me 200 \d+ms$/)]);
+	});
+});
