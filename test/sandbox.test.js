@@ -12,7 +12,7 @@ const axios = require('axios');
 const { createSandbox, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('../sandbox/server');
 const { parseArgs } = require('../sandbox/cli');
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'sandbox-pages');
+const FIXTURES = path.join(__dirname, 'fixtures', 'pages');
 // Only used to check the fixtures are still verbatim copies; the tests never need it.
 const PAGES_DIR = path.join(__dirname, '..', '..', 'shared', 'mailpartner-api');
 

@@ -18,8 +18,8 @@ export type Answer =
 export interface Unreadable {
 	kind: 'unreadable';
 	reason: string;
-	/** True when well-formed XML did not fit the operation's JSON shape. */
-	shapeMismatch: boolean;
+	/** True when the body was XML that could not be used: cut off, not well-formed, or not the operation's layout. */
+	unusableXml: boolean;
 	/** The start of the body, on one line, for the error description. */
 	excerpt: string;
 }
@@ -27,12 +27,12 @@ export interface Unreadable {
 /** Decodes a response body; `payloadShape` is the JSON shape of what follows `success` and `code`. */
 export function decodeAnswer(body: string, payloadShape: Shape): Answer {
 	const trimmed = body.trim();
-	const excerpt = excerptOf(trimmed);
+	// The excerpt is only made on failure: the success path stays a plain parse.
 	const unreadable = (reason: string): Unreadable => ({
 		kind: 'unreadable',
 		reason,
-		shapeMismatch: false,
-		excerpt,
+		unusableXml: false,
+		excerpt: excerptOf(trimmed),
 	});
 	if (trimmed === '') return unreadable('MailPartner sent an empty answer');
 	if (trimmed.startsWith('{')) return decodeJson(trimmed, unreadable);
@@ -137,9 +137,10 @@ function decodeXml(
 	payloadShape: Shape,
 	unreadable: (reason: string) => Unreadable,
 ): Answer {
+	const mismatch = (reason: string): Unreadable => ({ ...unreadable(reason), unusableXml: true });
 	const validation = XMLValidator.validate(body);
 	if (validation !== true) {
-		return unreadable(
+		return mismatch(
 			`MailPartner’s XML answer is not well-formed (line ${validation.err.line}: ${validation.err.msg})`,
 		);
 	}
@@ -148,7 +149,6 @@ function decodeXml(
 	if (root?.name.toLowerCase() === 'html') {
 		return unreadable('MailPartner answered with an HTML page');
 	}
-	const mismatch = (reason: string): Unreadable => ({ ...unreadable(reason), shapeMismatch: true });
 	if (roots.length !== 1 || root.name !== 'result') {
 		const found = roots.map((element) => `<${element.name}>`).join(', ') || 'nothing';
 		return mismatch(

@@ -105,8 +105,8 @@ export async function readAnswer(
 		throw fail(message, hint, { code: answer.code, httpCode });
 	}
 	if (answer.kind === 'unreadable') {
-		const advice = answer.shapeMismatch
-			? `None of its values were used, so nothing was mislabelled. Set Options → Response Format to JSON for ${operationLabels[operation]}.`
+		const advice = answer.unusableXml
+			? `None of its values were used, so nothing was mislabelled. If this persists, set Options → Response Format to JSON for ${operationLabels[operation]}.`
 			: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
 		throw fail(
 			`${answer.reason} (HTTP ${httpCode})`,

@@ -1,0 +1,73 @@
+import nock from 'nock';
+
+import { runNode } from './harness/engine';
+import { credentials, documentedErrors, failureJson, failureXml, origin } from './harness/fixtures';
+import { expectNoApiKey } from './harness/leaks';
+import { operations, withFormat, type Format, type OperationName } from './harness/operations';
+
+/**
+ * Every documented code of every operation, in JSON and in XML, with HTTP 200 (MailPartner's
+ * `success:false` on a 200) and with an HTTP error status: the user always reads the English
+ * meaning, the code, and MailPartner's own words.
+ */
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.restore());
+
+// Written out here rather than imported, so that a change to the node's table shows up as a failure.
+const englishMeaning: Record<OperationName, Record<number, string>> = {
+	getCredits: { 10: 'Invalid API key' },
+	listSubaccounts: { 1: 'API key is missing', 10: 'Invalid API key' },
+	createSubaccount: {
+		1: 'API key is missing',
+		2: 'A mobile phone number is required',
+		3: 'Is Buyer is required for an advanced subaccount',
+		4: 'Subaccount type is required (simple or advanced)',
+		5: 'Unknown subaccount type (use simple or advanced)',
+		6: 'Email is required for an advanced subaccount',
+		7: 'An account already exists with this email',
+		8: 'Credit To Attribute must be greater than 0',
+		9: 'Your main account balance must be greater than 0',
+	},
+	getStatus: {
+		1: 'API key is missing',
+		3: 'Message ID is required',
+		4: 'Message not found',
+		10: 'Invalid API key',
+	},
+};
+
+const cases = (Object.keys(documentedErrors) as OperationName[]).flatMap((operation) =>
+	Object.entries(documentedErrors[operation]).flatMap(([code, french]) =>
+		(['json', 'xml'] as Format[]).flatMap((format) =>
+			[200, code === '4' && operation === 'getStatus' ? 404 : 400].map(
+				(status) => [operation, Number(code), french, format, status] as const,
+			),
+		),
+	),
+);
+
+describe('documented MailPartner errors', () => {
+	it.each(cases)('%s code %i (%s) in %s with HTTP %i', async (operation, code, french, format, status) => {
+		const { method, path, parameters } = operations[operation];
+		const body = format === 'json' ? failureJson(code, french) : failureXml(code, french);
+		const scope = nock(origin)
+			.intercept(path, method)
+			.query(true)
+			.reply(status, body);
+		const result = await runNode({ parameters: withFormat(parameters, format), credentials });
+		expect(scope.isDone()).toBe(true);
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe(`${englishMeaning[operation][code]} (MailPartner code ${code}: ${french})`);
+		expect(result.error?.description).toBeTruthy();
+		expect(result.error).toMatchObject({ httpCode: String(status) });
+		expectNoApiKey(result.run);
+	});
+
+	it('an undocumented code still names the code and MailPartner’s words', async () => {
+		nock(origin).get('/v1/me').query(true).reply(200, failureJson(42, 'Erreur inconnue'));
+		const result = await runNode({ parameters: operations.getCredits.parameters, credentials });
+		expect(result.error?.message).toBe('MailPartner refused the request (MailPartner code 42: Erreur inconnue)');
+	});
+});

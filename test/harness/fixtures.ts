@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * MailPartner answers for the tests. The page samples are verbatim copies of the published API
+ * pages; everything else is derived from them by the rules the pages and REFERENCE.md state
+ * (the failure envelope, the positional XML layout) — never invented shapes.
+ */
+
+const pagesFolder = join(__dirname, '..', 'fixtures', 'pages');
+
+/** A sample answer copied verbatim from the published pages. */
+export function pageSample(name: string): string {
+	return readFileSync(join(pagesFolder, name), 'utf8');
+}
+
+/** The list page's JSON sample carries a `//` comment (a note to the reader); JSON has none. */
+export function pageJson(name: string): IDataObject {
+	return JSON.parse(pageSample(name).replace(/\/\/[^\n]*/g, '')) as IDataObject;
+}
+
+export const apiKey = 'test-key-Zq8W3xV7pL2mN9rT4yU6';
+export const baseUrl = 'https://api.mailpartner.test/v1';
+export const origin = 'https://api.mailpartner.test';
+export const credentials = { apiKey, baseUrl };
+
+/** The documented error codes of each operation, with the pages' own (French) messages. */
+export const documentedErrors = {
+	getCredits: { 10: 'Clé API incorrecte' },
+	listSubaccounts: { 1: 'La Clé API est requise', 10: 'Clé API incorrecte' },
+	createSubaccount: {
+		1: 'La Clé API est requise',
+		2: 'Le numéro de téléphone est requis',
+		3: 'isBuyer est requis',
+		4: 'Le type est requis (simple ou advanced)',
+		5: "Le type de sous-compte n'existe pas (simple ou advanced)",
+		6: "L'email est requis",
+		7: 'Un compte existe déjà avec cet email',
+		8: 'creditToAttribute doit être supérieure à 0',
+		9: 'La balance doit être supérieure à 0',
+	},
+	getStatus: {
+		1: 'La Clé API est requise',
+		3: 'L’ID du message est requis',
+		4: 'Message introuvable',
+		10: 'Clé API incorrecte',
+	},
+} as const;
+
+/** A failure answer in JSON, as the pages' error samples show it. */
+export function failureJson(code: number, message: string): string {
+	return JSON.stringify({ success: false, code, message });
+}
+
+/** The same failure in positional XML, as the pages' XML error samples show it. */
+export function failureXml(code: number, message: string): string {
+	return toPositionalXml({ success: false, code, message });
+}
+
+function entry(value: unknown): string {
+	if (value === null || value === undefined) return '<entry xsi:nil="true"/>';
+	if (Array.isArray(value)) return `<entry>${value.map(entry).join('')}</entry>`;
+	if (typeof value === 'object') return `<entry>${Object.values(value).map(entry).join('')}</entry>`;
+	if (typeof value === 'string') return `<entry><![CDATA[${value}]]></entry>`;
+	return `<entry>${String(value)}</entry>`;
+}
+
+/**
+ * Writes a JSON answer in MailPartner's positional XML: one `<entry>` per value in the JSON's
+ * order, nested for objects and arrays, strings in CDATA, null as `xsi:nil`.
+ */
+export function toPositionalXml(answer: IDataObject): string {
+	const entries = Object.values(answer).map(entry).join('\n');
+	return `<?xml version="1.0" encoding="UTF-8"?>\n<result>\n${entries}\n</result>`;
+}
+
+/** `n` subaccounts shaped like the list page's sample objects. */
+export function subaccounts(n: number, firstId = 1): IDataObject[] {
+	return Array.from({ length: n }, (_, index) => {
+		const id = firstId + index;
+		return {
+			id,
+			email: `email${id}`,
+			type: index % 3 === 0 ? 'advanced' : 'simple',
+			token: `token${id}`,
+			apiKey: `ApiKey${id} du sous compte`,
+			createdAt: '2016-03-04 11:23:14',
+			credits: { balance: (id / 8).toFixed(3), currency: 'EUR' },
+		};
+	});
+}
+
+/** One page of the list answer, shaped like the list page's JSON sample. */
+export function listPage(all: IDataObject[], page: number, perPage = 20): IDataObject {
+	return {
+		success: true,
+		code: 200,
+		total: all.length,
+		nb_per_page: perPage,
+		page,
+		data: all.slice((page - 1) * perPage, page * perPage),
+	};
+}

@@ -1,0 +1,131 @@
+import nock from 'nock';
+import type { INodeParameters } from 'n8n-workflow';
+
+import { runNode } from './harness/engine';
+import { apiKey, credentials, origin, pageJson, pageSample } from './harness/fixtures';
+import { expectNoApiKey } from './harness/leaks';
+import { withFormat, type Format } from './harness/operations';
+
+const create = { resource: 'subaccount', operation: 'create' };
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.restore());
+
+/** Records the body of each create call, and answers with the page's sample. */
+function serveCreate(format: Format) {
+	const bodies: unknown[] = [];
+	const scope = nock(origin)
+		.post('/v1/subaccount/create', (body: unknown) => {
+			bodies.push(body);
+			return true;
+		})
+		.reply(200, pageSample(format === 'json' ? 'create.json' : 'create.xml'));
+	return { scope, bodies };
+}
+
+const createAnswer = pageJson('create.json');
+const expectedItem = {
+	subaccount: createAnswer.subaccount,
+	sendConfirmMailTo: createAnswer.sendConfirmMailTo,
+	parent_email: createAnswer.parent_email,
+};
+
+describe.each<Format>(['json', 'xml'])('Subaccount → Create (%s)', (format) => {
+	it('sends the page’s advanced example as the page writes it, key in the body', async () => {
+		const { scope, bodies } = serveCreate(format);
+		const parameters = {
+			...create,
+			type: 'advanced',
+			email: 'client@example.com',
+			isBuyer: 0,
+			additionalFields: { creditToAttribute: 10, firstname: 'prenom', lastname: 'nom' },
+		};
+		const result = await runNode({ parameters: withFormat(parameters, format), credentials });
+		expect(scope.isDone()).toBe(true);
+		expect(bodies).toEqual([
+			{
+				apiKey,
+				type: 'advanced',
+				parameters: { email: 'client@example.com', creditToAttribute: 10, isBuyer: 0, firstname: 'prenom', lastname: 'nom' },
+				...(format === 'xml' ? { _format: 'xml' } : {}),
+			},
+		]);
+		expect(result.items?.map((item) => item.json)).toEqual([expectedItem]);
+		expectNoApiKey(result.items);
+	});
+
+	it('sends a simple subaccount with only what was filled in', async () => {
+		const { bodies } = serveCreate(format);
+		const parameters = { ...create, type: 'simple', email: '', additionalFields: { title: 'Client A' } };
+		const result = await runNode({ parameters: withFormat(parameters, format), credentials });
+		expect(result.error).toBeUndefined();
+		expect(bodies).toEqual([
+			expect.objectContaining({ type: 'simple', parameters: { title: 'Client A' } }),
+		]);
+	});
+});
+
+describe('Subaccount → Create takes Is Buyer in the forms an expression may give it', () => {
+	it.each([
+		[true, 1],
+		['1', 1],
+		[1, 1],
+		[false, 0],
+		['no', 0],
+	])('%p is sent as %p', async (isBuyer, sent) => {
+		const { bodies } = serveCreate('json');
+		await runNode({
+			parameters: { ...create, type: 'advanced', email: 'client@example.com', isBuyer } as INodeParameters,
+			credentials,
+		});
+		expect(bodies).toEqual([expect.objectContaining({ parameters: { email: 'client@example.com', isBuyer: sent } })]);
+	});
+});
+
+describe('Subaccount → Create checks its inputs before spending anything', () => {
+	it.each<[string, INodeParameters, string]>([
+		['a type expression that resolves to nothing', { type: '={{ $json.missing }}' }, 'Type is required'],
+		['an unknown type', { type: 'premium' }, 'Type must be "simple" or "advanced", got "premium"'],
+		['an advanced subaccount without email', { type: 'advanced', isBuyer: 1 }, 'Email is required for an advanced subaccount'],
+		['an advanced subaccount whose Is Buyer resolves to nothing', { type: 'advanced', email: 'a@b.fr', isBuyer: '={{ $json.missing }}' }, 'Is Buyer is required for an advanced subaccount'],
+		['an Is Buyer that is neither yes nor no', { type: 'advanced', email: 'a@b.fr', isBuyer: 'maybe' }, 'Is Buyer is required for an advanced subaccount'],
+		['an invalid email', { type: 'simple', email: 'not-an-email' }, 'Email "not-an-email" is not a valid e-mail address'],
+		['a credit of 0', { type: 'simple', additionalFields: { creditToAttribute: 0 } }, 'Credit To Attribute must be greater than 0, got 0'],
+		['a negative credit', { type: 'simple', additionalFields: { creditToAttribute: -5 } }, 'Credit To Attribute must be greater than 0, got -5'],
+	])('%s: a clear error naming the field, and no request', async (_case, inputs, message) => {
+		const { scope } = serveCreate('json');
+		const result = await runNode({ parameters: { ...create, ...inputs }, credentials });
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe(message);
+		expect(result.error?.description).toMatch(/Nothing was sent and no credit was spent/);
+		expect(scope.isDone()).toBe(false);
+	});
+});
+
+describe('Subaccount → Create left empty in the editor', () => {
+	it.each<[string, INodeParameters, string]>([
+		['Type', { type: '' }, 'Parameter "Type" is required'],
+		['Is Buyer', { type: 'advanced', email: 'a@b.fr', isBuyer: '' }, 'Parameter "Is Buyer" is required'],
+	])('is stopped by n8n itself before the run when %s is empty, with no request', async (_field, inputs, message) => {
+		const { scope } = serveCreate('json');
+		await expect(runNode({ parameters: { ...create, ...inputs }, credentials })).rejects.toThrow(message);
+		expect(scope.isDone()).toBe(false);
+	});
+});
+
+describe('Subaccount → Create costs money, so it is never sent twice', () => {
+	it('a server error is reported once, without a retry', async () => {
+		const bodies: unknown[] = [];
+		const scope = nock(origin)
+			.post('/v1/subaccount/create', (body: unknown) => bodies.push(body) > 0)
+			.times(2)
+			.reply(500, JSON.stringify({ success: false, code: 9, message: 'La balance doit être supérieure à 0' }));
+		const result = await runNode({ parameters: { ...create, type: 'simple' }, credentials });
+		expect(bodies).toHaveLength(1);
+		expect(scope.isDone()).toBe(false);
+		expect(result.error?.message).toBe(
+			'Your main account balance must be greater than 0 (MailPartner code 9: La balance doit être supérieure à 0)',
+		);
+	});
+});

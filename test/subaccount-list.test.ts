@@ -1,0 +1,121 @@
+import nock from 'nock';
+
+import { runNode } from './harness/engine';
+import {
+	apiKey,
+	credentials,
+	listPage,
+	origin,
+	pageJson,
+	subaccounts,
+	toPositionalXml,
+} from './harness/fixtures';
+import { expectNoApiKey } from './harness/leaks';
+import { withFormat, type Format } from './harness/operations';
+
+const list = { resource: 'subaccount', operation: 'list' };
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.restore());
+
+function render(answer: object, format: Format): string {
+	return format === 'json' ? JSON.stringify(answer) : toPositionalXml(answer as Record<string, never>);
+}
+
+/** Answers `GET /subaccount/list?page=N` for each page of `all`, in JSON or XML. */
+function servePages(all: ReturnType<typeof subaccounts>, pages: number[], format: Format) {
+	return pages.map((page) =>
+		nock(origin)
+			.get('/v1/subaccount/list')
+			.query(format === 'json' ? { apiKey, page } : { apiKey, page, _format: 'xml' })
+			.reply(200, render(listPage(all, page), format)),
+	);
+}
+
+describe.each<Format>(['json', 'xml'])('Subaccount → List (%s)', (format) => {
+	const all = subaccounts(45);
+
+	it('Return All fetches every page and outputs one item per subaccount, in order', async () => {
+		const scopes = servePages(all, [1, 2, 3], format);
+		const result = await runNode({ parameters: withFormat({ ...list, returnAll: true }, format), credentials });
+		expect(scopes.every((scope) => scope.isDone())).toBe(true);
+		expect(result.error).toBeUndefined();
+		expect(result.items?.map((item) => item.json)).toEqual(all);
+		expect(result.items?.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
+		expectNoApiKey(result.items);
+	});
+
+	it('Limit 25 fetches two pages, not three, and outputs 25 items', async () => {
+		const [first, second, third] = servePages(all, [1, 2, 3], format);
+		const result = await runNode({ parameters: withFormat({ ...list, returnAll: false, limit: 25 }, format), credentials });
+		expect(first.isDone() && second.isDone()).toBe(true);
+		expect(third.isDone()).toBe(false);
+		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 25));
+	});
+
+	it('Limit 5 fetches only the first page', async () => {
+		const [first, second] = servePages(all, [1, 2], format);
+		const result = await runNode({ parameters: withFormat({ ...list, returnAll: false, limit: 5 }, format), credentials });
+		expect(first.isDone()).toBe(true);
+		expect(second.isDone()).toBe(false);
+		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 5));
+	});
+
+	it('an account without subaccounts outputs no item', async () => {
+		servePages([], [1], format);
+		const result = await runNode({ parameters: withFormat({ ...list, returnAll: true }, format), credentials });
+		expect(result.error).toBeUndefined();
+		expect(result.items ?? []).toEqual([]);
+	});
+});
+
+describe('Subaccount → List, the page’s sample', () => {
+	it('outputs the two subaccounts of the JSON sample as they are, the page param included', async () => {
+		const sample = pageJson('list.json');
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, { ...sample, total: 2 });
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.items?.map((item) => item.json)).toEqual(sample.data);
+	});
+});
+
+describe('Subaccount → List, pages after the first', () => {
+	it('are fetched at most 4 at once, and the output keeps the API’s order whatever answers first', async () => {
+		const all = subaccounts(200);
+		let inFlight = 0;
+		let mostInFlight = 0;
+		const scope = nock(origin);
+		for (let page = 1; page <= 10; page++) {
+			scope
+				.get('/v1/subaccount/list')
+				.query({ apiKey, page })
+				// Later pages answer sooner, so a paginator that output in arrival order would fail.
+				.delay(page === 1 ? 0 : (11 - page) * 15)
+				.reply(() => {
+					inFlight += 1;
+					mostInFlight = Math.max(mostInFlight, inFlight);
+					return [200, JSON.stringify(listPage(all, page))];
+				});
+		}
+		scope.on('replied', () => {
+			inFlight -= 1;
+		});
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(scope.isDone()).toBe(true);
+		expect(result.items?.map((item) => item.json.id)).toEqual(all.map((subaccount) => subaccount.id));
+		expect(mostInFlight).toBeGreaterThan(1);
+		expect(mostInFlight).toBeLessThanOrEqual(4);
+	});
+
+	it('a failing page fails the list with MailPartner’s message instead of returning part of it', async () => {
+		const all = subaccounts(45);
+		servePages(all, [1, 3], 'json');
+		nock(origin)
+			.get('/v1/subaccount/list')
+			.query({ apiKey, page: 2 })
+			.reply(500, JSON.stringify({ success: false, code: 10, message: 'Clé API incorrecte' }));
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe('Invalid API key (MailPartner code 10: Clé API incorrecte)');
+	});
+});
