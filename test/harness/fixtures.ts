@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import type { IDataObject } from 'n8n-workflow';
+
+import { pageJson, pageSample, testKey } from './pages';
 
 /**
  * MailPartner answers for the tests. The page samples are verbatim copies of the published API
@@ -9,19 +8,9 @@ import type { IDataObject } from 'n8n-workflow';
  * (the failure envelope, the positional XML layout) — never invented shapes.
  */
 
-const pagesFolder = join(__dirname, '..', 'fixtures', 'pages');
+export { pageJson, pageSample };
 
-/** A sample answer copied verbatim from the published pages. */
-export function pageSample(name: string): string {
-	return readFileSync(join(pagesFolder, name), 'utf8');
-}
-
-/** The list page's JSON sample carries a `//` comment (a note to the reader); JSON has none. */
-export function pageJson(name: string): IDataObject {
-	return JSON.parse(pageSample(name).replace(/\/\/[^\n]*/g, '')) as IDataObject;
-}
-
-export const apiKey = 'test-key-Zq8W3xV7pL2mN9rT4yU6';
+export const apiKey = testKey;
 export const baseUrl = 'https://api.mailpartner.test/v1';
 export const origin = 'https://api.mailpartner.test';
 export const credentials = { apiKey, baseUrl };

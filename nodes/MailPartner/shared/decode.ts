@@ -36,9 +36,13 @@ export function decodeAnswer(body: string, payloadShape: Shape): Answer {
 	});
 	if (trimmed === '') return unreadable('MailPartner sent an empty answer');
 	if (trimmed.startsWith('{')) return decodeJson(trimmed, unreadable);
+	// HTML is rarely well-formed XML (<hr>, <br>): recognise it before the XML reader does.
+	if (htmlStart.test(trimmed)) return unreadable('MailPartner answered with an HTML page');
 	if (trimmed.startsWith('<')) return decodeXml(trimmed, payloadShape, unreadable);
 	return unreadable('MailPartner’s answer is neither JSON nor XML');
 }
+
+const htmlStart = /^(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html)[\s>]/i;
 
 function excerptOf(body: string): string {
 	const oneLine = body.replace(/\s+/g, ' ');
