@@ -76,16 +76,18 @@ function pagesState() {
 	};
 }
 
-function demoState(nowMs = Date.now()) {
-	const pad = (n) => String(n).padStart(2, '0');
+/** The demo account has 45 subaccounts (3 pages); benchmarks ask for more with `subaccountCount`. */
+function demoState(nowMs = Date.now(), { subaccountCount = 45 } = {}) {
+	const pad = (n) => String(n).padStart(Math.max(2, String(subaccountCount).length), '0');
 	const subaccounts = [];
-	for (let id = 1; id <= 45; id++) {
+	for (let id = 1; id <= subaccountCount; id++) {
 		subaccounts.push({
 			id,
 			email: `client-${pad(id)}@sandbox.mailpartner.invalid`,
 			type: id % 3 === 0 ? 'advanced' : 'simple',
 			token: `demo-token-${pad(id)}`,
 			apiKey: `demo-subaccount-key-${pad(id)}`,
+			// Date.UTC rolls day numbers past the month's end over into the next months.
 			createdAt: formatDateTime(Date.UTC(2024, 0, id, 9, 30, 0)),
 			balance: (id % 5) * 1.25,
 			currency: 'EUR',
@@ -132,7 +134,7 @@ function demoState(nowMs = Date.now()) {
 				messages: {},
 			},
 		},
-		nextSubaccountId: 46,
+		nextSubaccountId: subaccountCount + 1,
 		nextMessageId: 1003,
 		pendingTokens: [],
 	};
