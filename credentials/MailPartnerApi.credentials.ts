@@ -42,7 +42,8 @@ export class MailPartnerApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const apiKey = String(credentials.apiKey ?? '');
+		// A pasted key often carries a newline or a space; MailPartner would refuse it as code 10.
+		const apiKey = String(credentials.apiKey ?? '').trim();
 		if ((requestOptions.method ?? 'GET').toUpperCase() === 'POST') {
 			const body = (requestOptions.body ?? {}) as IDataObject;
 			return { ...requestOptions, body: { ...body, apiKey } };
@@ -52,7 +53,7 @@ export class MailPartnerApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ ($credentials.baseUrl || "https://api.mailpartner.fr/v1").replace(/\\/+$/, "") }}',
+			baseURL: '={{ ($credentials.baseUrl || "https://api.mailpartner.fr/v1").trim().replace(/\\/+$/, "") }}',
 			url: '/me',
 			method: 'GET',
 		},

@@ -41,6 +41,7 @@ describe('the pages’ XML samples decode to the JSON samples’ shape', () => {
 			kind: 'failure',
 			code: 10,
 			message: 'Clé API incorrecte',
+			details: [],
 		});
 	});
 });
@@ -119,7 +120,33 @@ describe('positional XML rules', () => {
 			'<![CDATA[x]]>',
 			'Tom &amp; Jerry &lt;3',
 		);
-		expect(decodeAnswer(xml, createShape)).toEqual({ kind: 'failure', code: 7, message: 'Tom & Jerry <3' });
+		expect(decodeAnswer(xml, createShape)).toEqual({ kind: 'failure', code: 7, message: 'Tom & Jerry <3', details: [] });
+	});
+
+	it('refuses a nil success rather than reading it as a success', () => {
+		const xml = toPositionalXml({ success: null, code: 200, user: { username: 'u' }, credits: { creditMail: 1, currency: 'EUR', balance: '1' } });
+		expect(decodeAnswer(xml, getCreditsShape)).toMatchObject({ kind: 'unreadable', unusableXml: true });
+	});
+
+	it('turns what the XML parser refuses into an unreadable answer, not an exception', () => {
+		const xml = '<?xml version="1.0"?><!DOCTYPE result [<!ENTITY x SYSTEM "file:///etc/passwd">]><result><entry>&x;</entry></result>';
+		expect(decodeAnswer(xml, getCreditsShape).kind).toBe('unreadable');
+	});
+});
+
+describe('failures', () => {
+	it('keep the per-field details of a validation failure', () => {
+		const body = JSON.stringify({ success: false, code: 6, message: "L'email est requis", error: [{ elementId: 'email', message: 'obligatoire' }] });
+		expect(decodeAnswer(body, createShape)).toEqual({ kind: 'failure', code: 6, message: "L'email est requis", details: ['email: obligatoire'] });
+	});
+
+	it('say when there is no code, and write a non-text message as text', () => {
+		expect(decodeAnswer('{"success":false,"message":{"fr":"erreur"}}', createShape)).toEqual({
+			kind: 'failure',
+			code: undefined,
+			message: '{"fr":"erreur"}',
+			details: [],
+		});
 	});
 });
 

@@ -61,7 +61,7 @@ describe('HTTP errors and bodies that are not MailPartner answers', () => {
 			.replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
 		const result = await runNode({ parameters: getCredits, credentials });
 		expect(result.items).toBeUndefined();
-		expect(result.error?.message).toBeTruthy();
+		expect(result.error?.message).toMatch(/connection .*closed unexpectedly|socket hang up|ECONNRESET/i);
 		expectNoApiKey(result.run);
 	});
 });
@@ -89,6 +89,44 @@ describe('the API key stays secret', () => {
 		expect(html.error?.description).toContain('apiKey=[API key]');
 		expect(coded.error?.message).toBe('Message not found (MailPartner code 4: Message introuvable pour [API key])');
 		expectNoApiKey([html.run, coded.run]);
+	});
+});
+
+describe('a key with characters that change when encoded', () => {
+	const oddKey = 'k+y/1=2&3"<4>$,:x9Q7';
+	const odd = { ...credentials, apiKey: oddKey };
+	const forms = [
+		oddKey,
+		encodeURIComponent(oddKey),
+		JSON.stringify(oddKey).slice(1, -1).replace(/\//g, '\\/'),
+		oddKey.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+	];
+
+	it.each(forms)('is removed when echoed back as %s', async (echoed) => {
+		nock(origin).get('/v1/me').query(true).reply(400, `<html><body>Bad request: ?apiKey=${echoed}</body></html>`);
+		const result = await runNode({ parameters: getCredits, credentials: odd });
+		expect(result.error?.description).toContain('?apiKey=[API key]');
+		expect(everythingIn(result.run)).not.toContain(echoed);
+	});
+
+	it('is removed even where the excerpt would cut it in two', async () => {
+		const body = `<html><body>${'x'.repeat(150)}${oddKey}</body></html>`;
+		nock(origin).get('/v1/me').query(true).reply(400, body);
+		const result = await runNode({ parameters: getCredits, credentials: odd });
+		expect(everythingIn(result.run)).not.toContain(oddKey.slice(0, 8));
+	});
+
+	it('is sent as MailPartner needs it, trimmed of what a paste adds', async () => {
+		let sent: string | null = null;
+		nock(origin)
+			.get('/v1/me')
+			.query(true)
+			.reply(function () {
+				sent = new URL(this.req.path, origin).searchParams.get('apiKey');
+				return [200, pageSample('me.json')];
+			});
+		await runNode({ parameters: getCredits, credentials: { ...odd, apiKey: `${oddKey}\n` } });
+		expect(sent).toBe(oddKey);
 	});
 });
 

@@ -78,11 +78,11 @@ describe('state across operations', () => {
 
 describe('faults', () => {
 	it.each<[string, Record<string, unknown>, RegExp]>([
-		['a dropped connection', { dropConnection: true }, /socket hang up|ECONNRESET|connection/i],
+		['a dropped connection', { dropConnection: true }, /connection .*closed unexpectedly|socket hang up|ECONNRESET/i],
 		['an HTML error page', { htmlErrorPage: true }, /^MailPartner answered with an HTML page \(HTTP 502\)$/],
 		['a truncated body', { truncateBody: true }, /incomplete or malformed \(HTTP 200\)$/],
 		['a malformed body', { malformedBody: true }, /incomplete or malformed \(HTTP 200\)$/],
-		['an HTTP 503', { httpStatus: 503 }, /\(HTTP 503\)$|MailPartner code 503/],
+		['an HTTP 503', { httpStatus: 503 }, /^MailPartner refused the request \(MailPartner code 503\b/],
 	])('%s gives a clear error without the key', async (_case, faults, message) => {
 		sandbox.setFaults(faults);
 		const result = await runNode({ parameters: getCredits, credentials });

@@ -55,6 +55,14 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Create (%s)', (format) =>
 		expectNoApiKey(result.items);
 	});
 
+	it('leaves out a Credit To Attribute whose expression resolves to nothing', async () => {
+		const { bodies } = serveCreate(format);
+		const parameters = { ...create, type: 'simple', additionalFields: { creditToAttribute: '={{ $json.credit }}' } };
+		const result = await runNode({ parameters: withFormat(parameters, format), credentials });
+		expect(result.error).toBeUndefined();
+		expect(bodies).toEqual([expect.objectContaining({ type: 'simple', parameters: {} })]);
+	});
+
 	it('sends a simple subaccount with only what was filled in', async () => {
 		const { bodies } = serveCreate(format);
 		const parameters = { ...create, type: 'simple', email: '', additionalFields: { title: 'Client A' } };
@@ -114,7 +122,49 @@ describe('Subaccount → Create left empty in the editor', () => {
 	});
 });
 
+describe('Subaccount → Create with several items', () => {
+	const items = [{ email: 'a@example.com' }, { email: 'not-an-email' }, { email: 'c@example.com' }];
+	const parameters = { ...create, type: 'simple', email: '={{ $json.email }}' };
+
+	it('sends nothing at all when one item is invalid, and names that item and its field', async () => {
+		const { scope, bodies } = serveCreate('json');
+		const result = await runNode({ parameters, items, credentials });
+		expect(bodies).toEqual([]);
+		expect(scope.isDone()).toBe(false);
+		expect(result.error?.message).toBe('Not sent: item 2 is invalid (Email "not-an-email" is not a valid e-mail address)');
+	});
+
+	it('with Continue On Fail, creates the valid ones and gives an error item for the invalid one', async () => {
+		const bodies: unknown[] = [];
+		nock(origin)
+			.post('/v1/subaccount/create', (body: unknown) => bodies.push(body) > 0)
+			.times(2)
+			.reply(200, pageSample('create.json'));
+		const result = await runNode({ parameters, items, credentials, continueOnFail: true });
+		expect(bodies).toEqual([
+			expect.objectContaining({ parameters: { email: 'a@example.com' } }),
+			expect.objectContaining({ parameters: { email: 'c@example.com' } }),
+		]);
+		expect(result.items?.map((item) => item.error?.message ?? item.json.parent_email)).toEqual([
+			createAnswer.parent_email,
+			'Email "not-an-email" is not a valid e-mail address',
+			createAnswer.parent_email,
+		]);
+	});
+});
+
 describe('Subaccount → Create costs money, so it is never sent twice', () => {
+	it('refuses to run with Retry On Fail on, before sending anything', async () => {
+		const { scope } = serveCreate('json');
+		const result = await runNode({
+			parameters: { ...create, type: 'simple' },
+			credentials,
+			settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
+		});
+		expect(scope.isDone()).toBe(false);
+		expect(result.error?.message).toBe('Retry On Fail is on: a retry would create the subaccounts again');
+	});
+
 	it('a server error is reported once, without a retry', async () => {
 		const bodies: unknown[] = [];
 		const scope = nock(origin)
@@ -127,5 +177,18 @@ describe('Subaccount → Create costs money, so it is never sent twice', () => {
 		expect(result.error?.message).toBe(
 			'Your main account balance must be greater than 0 (MailPartner code 9: La balance doit être supérieure à 0)',
 		);
+	});
+
+	it('Retry On Fail does re-send a read: Get Credits is retried after a server error', async () => {
+		// The contrast that shows the setting reaches the engine in these tests.
+		nock(origin).get('/v1/me').query(true).reply(503, JSON.stringify({ success: false, code: 503, message: 'indisponible' }));
+		nock(origin).get('/v1/me').query(true).reply(200, pageSample('me.json'));
+		const result = await runNode({
+			parameters: { resource: 'account', operation: 'getCredits' },
+			credentials,
+			settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(1);
 	});
 });

@@ -4,6 +4,7 @@ import { runNode } from './harness/engine';
 import {
 	apiKey,
 	credentials,
+	failureJson,
 	listPage,
 	origin,
 	pageJson,
@@ -117,5 +118,61 @@ describe('Subaccount → List, pages after the first', () => {
 		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
 		expect(result.items).toBeUndefined();
 		expect(result.error?.message).toBe('Invalid API key (MailPartner code 10: Clé API incorrecte)');
+	});
+});
+
+describe('Subaccount → List, answers that need care', () => {
+	const all = subaccounts(45);
+
+	it('a Return All expression that resolves to the text "false" means Limit', async () => {
+		const [first, second] = servePages(all, [1, 2], 'json');
+		const result = await runNode({ parameters: { ...list, returnAll: '={{ "false" }}', limit: 5 }, credentials });
+		expect(first.isDone()).toBe(true);
+		expect(second.isDone()).toBe(false);
+		expect(result.items).toHaveLength(5);
+	});
+
+	it('a total given as text and a null data are read as the number and no subaccounts', async () => {
+		nock(origin).get('/v1/subaccount/list').query(true).reply(200, JSON.stringify({ ...listPage([], 1), total: '0', data: null }));
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.error).toBeUndefined();
+		expect(result.items ?? []).toEqual([]);
+	});
+
+	it('a list that changes while it is read fails clearly instead of repeating or skipping one', async () => {
+		const grown = [...subaccounts(1, 100), ...all];
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, JSON.stringify(listPage(all, 1)));
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 2 }).reply(200, JSON.stringify(listPage(grown, 2)));
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 3 }).reply(200, JSON.stringify(listPage(grown, 3)));
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe('The subaccount list changed while it was read (45 subaccounts, then 46)');
+	});
+
+	it('after a failed page, no further page is requested', async () => {
+		const many = subaccounts(200);
+		servePages(many, [1], 'json');
+		const scope = nock(origin);
+		scope.get('/v1/subaccount/list').query({ apiKey, page: 2 }).reply(200, failureJson(10, 'Clé API incorrecte'));
+		// Pages 3-5 are in flight with page 2; the ones after them must not be asked for.
+		scope.get('/v1/subaccount/list').query((query) => Number(query.page) >= 3).times(8).delay(20).reply(200, (uri) => {
+			const page = Number(new URL(uri, origin).searchParams.get('page'));
+			return JSON.stringify(listPage(many, page));
+		});
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.error?.message).toBe('Invalid API key (MailPartner code 10: Clé API incorrecte)');
+		expect(scope.pendingMocks().length).toBeGreaterThan(0);
+	});
+
+	it('with Continue On Fail, the error item says which input it belongs to', async () => {
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, JSON.stringify(listPage(subaccounts(3), 1)));
+		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, failureJson(10, 'Clé API incorrecte'));
+		const result = await runNode({ parameters: { ...list, returnAll: true }, items: [{}, {}], credentials, continueOnFail: true });
+		expect(result.items?.map((item) => [item.pairedItem, item.error?.message ?? item.json.id])).toEqual([
+			[{ item: 0 }, 1],
+			[{ item: 0 }, 2],
+			[{ item: 0 }, 3],
+			[{ item: 1 }, 'Invalid API key (MailPartner code 10: Clé API incorrecte)'],
+		]);
 	});
 });

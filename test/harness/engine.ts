@@ -94,6 +94,8 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
+	/** Node settings as the editor saves them, e.g. `{ retryOnFail: true }`. */
+	settings?: Partial<Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>>;
 }
 
 export interface RunResult {
@@ -115,6 +117,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		parameters: options.parameters,
 		credentials: { mailPartnerApi: { id: '1', name: 'MailPartner account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...options.settings,
 	};
 	const workflow = new Workflow({
 		id: 'test-workflow',

@@ -11,8 +11,17 @@ import { boolean, number, object, text, type Shape } from './shape';
 
 export type Answer =
 	| { kind: 'success'; payload: IDataObject }
-	| { kind: 'failure'; code: number; message: string }
+	| Failure
 	| Unreadable;
+
+/** MailPartner's refusal: its code (undefined when the answer had none), its words, and the
+ * per-field `error: [{elementId, message}]` that validation failures may add. */
+export interface Failure {
+	kind: 'failure';
+	code: number | undefined;
+	message: string;
+	details: string[];
+}
 
 /** The body is not a MailPartner answer we can read; `reason` says why, in plain words. */
 export interface Unreadable {
@@ -54,7 +63,24 @@ function isDataObject(value: unknown): value is IDataObject {
 }
 
 function stringOf(value: unknown): string {
-	return typeof value === 'string' ? value.trim() : value === undefined ? '' : String(value);
+	if (typeof value === 'string') return value.trim();
+	if (value === undefined || value === null) return '';
+	return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function codeOf(value: unknown): number | undefined {
+	const code = typeof value === 'number' ? value : Number(stringOf(value));
+	return stringOf(value) !== '' && Number.isFinite(code) ? code : undefined;
+}
+
+/** `error: [{elementId, message}]` as "elementId: message" lines; anything else as its text. */
+function detailsOf(value: unknown): string[] {
+	if (!Array.isArray(value)) return [];
+	return value.map((detail) =>
+		isDataObject(detail) && 'message' in detail
+			? [stringOf(detail.elementId), stringOf(detail.message)].filter(Boolean).join(': ')
+			: stringOf(detail),
+	);
 }
 
 function withoutEnvelope(answer: IDataObject): IDataObject {
@@ -75,7 +101,12 @@ function decodeJson(body: string, unreadable: (reason: string) => Unreadable): A
 		return unreadable('MailPartner’s answer has no "success" field: it is not a MailPartner answer');
 	}
 	if (!parsed.success) {
-		return { kind: 'failure', code: Number(parsed.code), message: stringOf(parsed.message) };
+		return {
+			kind: 'failure',
+			code: codeOf(parsed.code),
+			message: stringOf(parsed.message),
+			details: detailsOf(parsed.error),
+		};
 	}
 	return { kind: 'success', payload: withoutEnvelope(parsed) };
 }
@@ -148,11 +179,14 @@ function decodeXml(
 			`MailPartner’s XML answer is not well-formed (line ${validation.err.line}: ${validation.err.msg})`,
 		);
 	}
-	const roots = toElements(xmlParser.parse(body));
-	const root = roots[0];
-	if (root?.name.toLowerCase() === 'html') {
-		return unreadable('MailPartner answered with an HTML page');
+	let roots: XmlElement[];
+	try {
+		roots = toElements(xmlParser.parse(body));
+	} catch (error) {
+		// The validator accepts a few bodies the parser refuses (DOCTYPE declarations, entities).
+		return mismatch(`MailPartner’s XML answer could not be read (${(error as Error).message})`);
 	}
+	const root = roots[0];
 	if (roots.length !== 1 || root.name !== 'result') {
 		const found = roots.map((element) => `<${element.name}>`).join(', ') || 'nothing';
 		return mismatch(
@@ -162,22 +196,23 @@ function decodeXml(
 
 	const success = mapElement(root.children[0], boolean, 'success');
 	if (!success.ok) return mismatch(success.reason);
+	if (success.value === null) {
+		return mismatch('MailPartner’s XML answer did not match the expected layout at success: expected true or false, found a null');
+	}
 	if (success.value === false) {
 		// Failures are small and fixed: success, code, message. Anything after them is left out.
 		const code = mapElement(root.children[1], number, 'code');
-		if (!code.ok) return mismatch(code.reason);
 		const message = root.children[2] ? mapElement(root.children[2], text, 'message') : undefined;
 		return {
 			kind: 'failure',
-			code: Number(code.value),
+			code: code.ok ? codeOf(code.value) : undefined,
 			message: message?.ok ? stringOf(message.value) : '',
+			details: [],
 		};
 	}
 
-	const answerShape =
-		payloadShape.kind === 'object'
-			? object({ success: boolean, code: number, ...Object.fromEntries(payloadShape.fields) })
-			: payloadShape;
+	const payloadFields = payloadShape.kind === 'object' ? payloadShape.fields : [];
+	const answerShape = object({ success: boolean, code: number, ...Object.fromEntries(payloadFields) });
 	const answer = mapElement(root, answerShape, '');
 	if (!answer.ok) return mismatch(answer.reason);
 	return { kind: 'success', payload: withoutEnvelope(answer.value as IDataObject) };

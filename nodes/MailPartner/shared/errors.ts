@@ -71,11 +71,17 @@ const operationErrors: Record<OperationKey, Record<number, ErrorText>> = {
  */
 export function describeMailPartnerError(
 	operation: OperationKey,
-	code: number,
+	code: number | undefined,
 	originalMessage: string,
 ): ErrorText {
-	const known = operationErrors[operation][code] ?? commonErrors[code];
 	const original = originalMessage ? `: ${originalMessage}` : '';
+	if (code === undefined) {
+		return {
+			message: `MailPartner refused the request (no error code${original})`,
+			hint: 'MailPartner’s answer carried no code; see its message.',
+		};
+	}
+	const known = operationErrors[operation][code] ?? commonErrors[code];
 	if (known) {
 		return { message: `${known.message} (MailPartner code ${code}${original})`, hint: known.hint };
 	}

@@ -25,7 +25,3 @@ export function object(fields: Record<string, Shape>): Shape {
 export function arrayOf(items: Shape): Shape {
 	return { kind: 'array', items };
 }
-
-/** Every answer starts with these two values; failures add the message. */
-export const successEnvelope = object({ success: boolean, code: number });
-export const failureEnvelope = object({ success: boolean, code: number, message: text });

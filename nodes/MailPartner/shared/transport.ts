@@ -25,7 +25,7 @@ export const credentialType = 'mailPartnerApi';
 export const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
 
 export const requestDefaults: INodeTypeDescription['requestDefaults'] = {
-	baseURL: `={{ ($credentials.baseUrl || "${defaultBaseUrl}").replace(/\\/+$/, "") }}`,
+	baseURL: `={{ ($credentials.baseUrl || "${defaultBaseUrl}").trim().replace(/\\/+$/, "") }}`,
 	// Every body arrives as text, so that one decoder reads JSON, positional XML, and whatever
 	// else a proxy or an outage sends, instead of n8n guessing from the content.
 	encoding: 'text',
@@ -57,7 +57,7 @@ export function optionsCollection(
 				],
 				default: 'json',
 				description:
-					'The format MailPartner answers in. The output is the same either way: XML answers are read by position against the documented JSON layout.',
+					'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
 				routing: { send: { type: sendIn, property: '_format' } },
 			},
 		],
@@ -70,44 +70,68 @@ function bodyText(body: IN8nHttpFullResponse['body']): string {
 	return body === undefined || body === null ? '' : JSON.stringify(body);
 }
 
-/** Removes the API key from any text that came from the wire before it reaches the user. */
+/** Every form the key can take once a server or a proxy echoes it back. */
+function keyForms(apiKey: string): string[] {
+	const urlEncoded = encodeURIComponent(apiKey);
+	const forms = [
+		apiKey,
+		urlEncoded,
+		// axios writes these characters back unencoded in query strings.
+		urlEncoded.replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+'),
+		JSON.stringify(apiKey).slice(1, -1),
+		JSON.stringify(apiKey).slice(1, -1).replace(/\//g, '\\/'),
+		apiKey.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+	];
+	return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes the API key from a text that came from the wire, before anything is read from it: an
+ * answer that echoes the key (an error page quoting the URL, say) never puts it in an item, an
+ * error message or its description.
+ */
 async function redactor(context: IExecuteSingleFunctions): Promise<(text: string) => string> {
 	const credentials = await context.getCredentials<{ apiKey?: string }>(credentialType);
-	const apiKey = credentials.apiKey ?? '';
-	return (value) => (apiKey.length > 0 ? value.split(apiKey).join('[API key]') : value);
+	const apiKey = String(credentials.apiKey ?? '').trim();
+	if (apiKey === '') return (value) => value;
+	const forms = keyForms(apiKey);
+	return (value) => forms.reduce((text, form) => text.split(form).join('[API key]'), value);
 }
 
 /**
  * Reads one answer: returns its payload (the answer without `success` and `code`), or throws a
  * NodeApiError that names the MailPartner code, whatever the HTTP status and the format.
  */
-export async function readAnswer(
+async function readAnswer(
 	this: IExecuteSingleFunctions,
 	operation: OperationKey,
 	payloadShape: Shape,
 	response: IN8nHttpFullResponse,
 ): Promise<IDataObject> {
 	const httpCode = String(response.statusCode);
-	const answer = decodeAnswer(bodyText(response.body), payloadShape);
+	const redact = await redactor(this);
+	const answer = decodeAnswer(redact(bodyText(response.body)), payloadShape);
 	if (answer.kind === 'success' && response.statusCode < 400) return answer.payload;
 
-	const redact = await redactor(this);
 	const fail = (message: string, description: string, errorResponse: JsonObject) =>
 		new NodeApiError(this.getNode(), errorResponse, {
-			message: redact(message),
-			description: redact(description),
+			message,
+			description,
 			httpCode,
 			itemIndex: this.getItemIndex(),
 		});
 
 	if (answer.kind === 'failure') {
 		const { message, hint } = describeMailPartnerError(operation, answer.code, answer.message);
-		throw fail(message, hint, { code: answer.code, httpCode });
+		const details = answer.details.length > 0 ? ` Details: ${answer.details.join('; ')}.` : '';
+		throw fail(message, `${hint}${details}`, { code: answer.code ?? null, httpCode });
 	}
 	if (answer.kind === 'unreadable') {
-		const advice = answer.unusableXml
-			? `None of its values were used, so nothing was mislabelled. If this persists, set Options → Response Format to JSON for ${operationLabels[operation]}.`
-			: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
+		const askedForXml = this.getNodeParameter('options.responseFormat', 'json') === 'xml';
+		const advice =
+			answer.unusableXml && askedForXml
+				? `The node used none of its values. If this persists, set Options → Response Format to JSON for ${operationLabels[operation]}.`
+				: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
 		throw fail(
 			`${answer.reason} (HTTP ${httpCode})`,
 			`${advice} Start of the answer: ${answer.excerpt || '(empty)'}`,

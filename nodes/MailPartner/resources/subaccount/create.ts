@@ -123,64 +123,133 @@ function asIsBuyer(value: unknown): 0 | 1 | undefined {
 	return undefined;
 }
 
-/**
- * Checks every input before the call, which may spend the user's credits, and writes the body
- * as the API page shows it: `{ type, parameters: { email, creditToAttribute, isBuyer, … } }`.
- */
-export async function sendSubaccount(
-	this: IExecuteSingleFunctions,
-	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> {
-	const invalid = (message: string, hint: string) =>
-		new NodeOperationError(this.getNode(), message, {
-			description: `${hint} Nothing was sent and no credit was spent.`,
-			itemIndex: this.getItemIndex(),
-		});
+type CreateInputs =
+	| { ok: true; body: IDataObject }
+	| { ok: false; message: string; hint: string };
 
-	const type = asText(this.getNodeParameter('type', ''));
-	if (type === '') {
-		throw invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
-	}
+/**
+ * Checks one item's inputs and writes the body as the API page shows it:
+ * `{ type, parameters: { email, creditToAttribute, isBuyer, title, firstname, lastname } }`.
+ */
+function checkCreateInputs(parameter: (name: string, fallback: unknown) => unknown): CreateInputs {
+	const invalid = (message: string, hint: string): CreateInputs => ({ ok: false, message, hint });
+
+	const type = asText(parameter('type', ''));
+	if (type === '') return invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
 	if (type !== 'simple' && type !== 'advanced') {
-		throw invalid(`Type must be "simple" or "advanced", got "${type}"`, 'Choose Simple or Advanced.');
+		return invalid(`Type must be "simple" or "advanced", got "${type}"`, 'Choose Simple or Advanced.');
 	}
 
 	const parameters: IDataObject = {};
-	const email = asText(this.getNodeParameter('email', ''));
+	const email = asText(parameter('email', ''));
 	if (type === 'advanced' && email === '') {
-		throw invalid('Email is required for an advanced subaccount', 'Fill in the Email field.');
+		return invalid('Email is required for an advanced subaccount', 'Fill in the Email field.');
 	}
 	if (email !== '') {
 		if (!emailPattern.test(email)) {
-			throw invalid(`Email "${email}" is not a valid e-mail address`, 'Check the Email field.');
+			return invalid(`Email "${email}" is not a valid e-mail address`, 'Check the Email field.');
 		}
 		parameters.email = email;
 	}
 
 	if (type === 'advanced') {
-		const isBuyer = asIsBuyer(this.getNodeParameter('isBuyer', ''));
+		const isBuyer = asIsBuyer(parameter('isBuyer', ''));
 		if (isBuyer === undefined) {
-			throw invalid('Is Buyer is required for an advanced subaccount', 'Set Is Buyer to Yes or No.');
+			return invalid('Is Buyer is required for an advanced subaccount', 'Set Is Buyer to Yes or No.');
 		}
 		parameters.isBuyer = isBuyer;
 	}
 
-	const additionalFields = this.getNodeParameter('additionalFields', {}) as IDataObject;
-	if ('creditToAttribute' in additionalFields) {
-		const credit = Number(additionalFields.creditToAttribute);
-		if (!Number.isFinite(credit) || credit <= 0) {
-			throw invalid(
-				`Credit To Attribute must be greater than 0, got ${String(additionalFields.creditToAttribute)}`,
+	const additionalFields = (parameter('additionalFields', {}) ?? {}) as IDataObject;
+	const credit = additionalFields.creditToAttribute;
+	// An expression that resolves to nothing leaves the field out, as for the text fields.
+	if (credit !== undefined && credit !== null && credit !== '') {
+		const amount = Number(credit);
+		if (!Number.isFinite(amount) || amount <= 0) {
+			return invalid(
+				`Credit To Attribute must be greater than 0, got ${String(credit)}`,
 				'Set a positive amount in euros, or remove the field.',
 			);
 		}
-		parameters.creditToAttribute = credit;
+		parameters.creditToAttribute = amount;
 	}
 	for (const name of ['title', 'firstname', 'lastname']) {
 		const value = asText(additionalFields[name]);
 		if (value !== '') parameters[name] = value;
 	}
+	return { ok: true, body: { type, parameters } };
+}
+
+/** One check of every item per node run, shared by the items' requests. */
+const checksPerRun = new WeakMap<object, CreateInputs[]>();
+
+/** A parameter of item `itemIndex`, resolved as n8n resolves it for that item. */
+function parameterOfItem(context: IExecuteSingleFunctions, itemIndex: number) {
+	const resolve = (value: unknown): unknown => {
+		if (typeof value === 'string' && value.startsWith('=')) {
+			return context.evaluateExpression(value.slice(1), itemIndex);
+		}
+		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+			return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
+		}
+		return value;
+	};
+	return (name: string, fallback: unknown) => {
+		const raw = context.getNode().parameters[name];
+		return raw === undefined ? fallback : resolve(raw);
+	};
+}
+
+function checkEveryItem(context: IExecuteSingleFunctions): CreateInputs[] {
+	const runKey = context.getExecuteData();
+	let checks = checksPerRun.get(runKey);
+	if (!checks) {
+		const itemCount = Number(context.evaluateExpression('{{ $input.all().length }}', context.getItemIndex()));
+		checks = Array.from({ length: itemCount }, (_, itemIndex) =>
+			checkCreateInputs(parameterOfItem(context, itemIndex)),
+		);
+		checksPerRun.set(runKey, checks);
+	}
+	return checks;
+}
+
+/**
+ * Creating a subaccount may spend the user's credits, and n8n sends every item's request at
+ * once. So every item is checked before any is sent: an invalid item stops the whole node before
+ * anything is created, unless Continue On Fail asks to create the valid ones anyway.
+ */
+export async function sendSubaccount(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const itemIndex = this.getItemIndex();
+	const stop = (message: string, hint: string) =>
+		new NodeOperationError(this.getNode(), message, {
+			description: `${hint} Nothing was sent and no credit was spent.`,
+			itemIndex,
+		});
+
+	if (this.getNode().retryOnFail) {
+		throw stop(
+			'Retry On Fail is on: a retry would create the subaccounts again',
+			'n8n retries the whole node, so subaccounts already created (and their credit) would be created twice. Turn Retry On Fail off in the node’s settings.',
+		);
+	}
+
+	const checks = checkEveryItem(this);
+	const own = checks[itemIndex] ?? checkCreateInputs((name, fallback) => this.getNodeParameter(name, fallback));
+	if (!own.ok) throw stop(own.message, own.hint);
+	if (!this.continueOnFail()) {
+		const firstInvalid = checks.findIndex((check) => !check.ok);
+		const invalid = checks[firstInvalid];
+		if (invalid && !invalid.ok) {
+			throw stop(
+				`Not sent: item ${firstInvalid + 1} is invalid (${invalid.message})`,
+				'Every item is checked before any subaccount is created. Fix that item, or turn on Continue On Fail to create the valid ones.',
+			);
+		}
+	}
 
 	const body = (requestOptions.body ?? {}) as IDataObject;
-	return { ...requestOptions, body: { ...body, type, parameters } };
+	return { ...requestOptions, body: { ...body, ...own.body } };
 }

@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type DeclarativeRestApiSettings,
 	type IDataObject,
@@ -56,19 +57,23 @@ const pagesInFlight = 4;
 
 interface ListPage {
 	total: number;
-	nb_per_page: number;
-	data: IDataObject[];
+	perPage: number;
+	subaccounts: IDataObject[];
 }
 
-function isListPage(value: IDataObject): value is IDataObject & ListPage {
-	return (
-		typeof value.total === 'number' &&
-		typeof value.nb_per_page === 'number' &&
-		Array.isArray(value.data)
-	);
+/** Reads the paging fields leniently: a numeric string counts, and no `data` means no subaccounts. */
+function toListPage(json: IDataObject): ListPage | undefined {
+	const total = Number(json.total);
+	if (json.total === undefined || json.total === null || !Number.isFinite(total)) return undefined;
+	const subaccounts = Array.isArray(json.data) ? (json.data as IDataObject[]) : [];
+	const perPage = Number(json.nb_per_page) > 0 ? Number(json.nb_per_page) : subaccounts.length;
+	return { total, perPage, subaccounts };
 }
 
-/** Runs `task` over `inputs` with at most `concurrency` at once; results keep the input order. */
+/**
+ * Runs `task` over `inputs` with at most `concurrency` at once; results keep the input order.
+ * After a failure no further task starts: the pages left would be thrown away anyway.
+ */
 async function mapInOrder<T, R>(
 	inputs: T[],
 	concurrency: number,
@@ -76,10 +81,15 @@ async function mapInOrder<T, R>(
 ): Promise<R[]> {
 	const results: R[] = new Array<R>(inputs.length);
 	let next = 0;
+	let failed = false;
 	const worker = async () => {
-		while (next < inputs.length) {
+		while (next < inputs.length && !failed) {
 			const index = next++;
-			results[index] = await task(inputs[index]);
+			const result = task(inputs[index]);
+			result.catch(() => {
+				failed = true;
+			});
+			results[index] = await result;
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
@@ -94,7 +104,29 @@ export async function paginateSubaccounts(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const returnAll = this.getNodeParameter('returnAll', false) as boolean;
+	const pairedItem = { item: this.getItemIndex() };
+	try {
+		const subaccounts = await listSubaccounts.call(this, requestData);
+		return subaccounts.map((json) => ({ json, pairedItem }));
+	} catch (error) {
+		const nodeError =
+			error instanceof NodeApiError || error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(this.getNode(), error as Error, { itemIndex: pairedItem.item });
+		if (!this.continueOnFail()) throw nodeError;
+		// n8n's own error item for a declarative node carries no pairedItem, and a list has
+		// more outputs than inputs, so n8n cannot infer it: say which input failed.
+		return [{ json: {}, error: nodeError, pairedItem }];
+	}
+}
+
+async function listSubaccounts(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<IDataObject[]> {
+	const returnAllValue = this.getNodeParameter('returnAll', false);
+	// An expression may give "true"/"false" as text; `Boolean("false")` would be true.
+	const returnAll = returnAllValue === true || returnAllValue === 'true';
 	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', 50));
 	if (!returnAll && !(limit >= 1)) {
 		throw new NodeOperationError(this.getNode(), `Limit must be at least 1, got ${limit}`, {
@@ -107,23 +139,33 @@ export async function paginateSubaccounts(
 			...requestData,
 			options: { ...requestData.options, qs: { ...requestData.options.qs, page } },
 		});
-		if (!item || !isListPage(item.json)) {
-			throw new NodeOperationError(this.getNode(), `MailPartner's page ${page} of subaccounts has no total or data`, {
-				itemIndex: this.getItemIndex(),
-			});
+		const listPage = item ? toListPage(item.json) : undefined;
+		if (!listPage) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`MailPartner's page ${page} of subaccounts has no total`,
+				{ itemIndex: this.getItemIndex() },
+			);
 		}
-		return item.json;
+		return listPage;
 	};
 
 	const firstPage = await fetchPage(1);
-	const perPage = firstPage.nb_per_page > 0 ? firstPage.nb_per_page : firstPage.data.length;
 	const wanted = Math.min(firstPage.total, limit);
-	const lastPage = perPage > 0 ? Math.ceil(wanted / perPage) : 1;
+	const lastPage = firstPage.perPage > 0 ? Math.ceil(wanted / firstPage.perPage) : 1;
 	const otherPages = Array.from({ length: Math.max(lastPage - 1, 0) }, (_, index) => index + 2);
 	const pages = [firstPage, ...(await mapInOrder(otherPages, pagesInFlight, fetchPage))];
 
-	const subaccounts = pages.flatMap((page) => page.data);
-	return subaccounts
-		.slice(0, returnAll ? undefined : limit)
-		.map((json) => ({ json, pairedItem: { item: this.getItemIndex() } }));
+	// Pages are read by number: a subaccount created or deleted meanwhile shifts them, and the
+	// list would silently repeat or skip one. Say so rather than output a wrong list.
+	const changed = pages.find((page) => page.total !== firstPage.total);
+	if (changed) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The subaccount list changed while it was read (${firstPage.total} subaccounts, then ${changed.total})`,
+			{ description: 'Run the node again.', itemIndex: this.getItemIndex() },
+		);
+	}
+	const subaccounts = pages.flatMap((page) => page.subaccounts);
+	return returnAll ? subaccounts : subaccounts.slice(0, limit);
 }
