@@ -8,6 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+const invalidKeyMessage = 'Invalid API key: MailPartner refused it. Check the key in your MailPartner account.';
+
 export class MailPartnerApi implements ICredentialType {
 	name = 'mailPartnerApi';
 
@@ -57,16 +59,13 @@ export class MailPartnerApi implements ICredentialType {
 			url: '/me',
 			method: 'GET',
 		},
+		// MailPartner refuses a key either with HTTP 200 and `success:false` or with an HTTP error;
+		// both get the same clear message instead of n8n's bare "Unauthorized". n8n checks both kinds
+		// of rule in one list, which its type does not express.
 		rules: [
-			{
-				// MailPartner may refuse a key with HTTP 200: the body says so.
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'success',
-					value: false,
-					message: 'Invalid API key: MailPartner refused it (MailPartner code 10)',
-				},
-			},
-		],
+			{ type: 'responseCode', properties: { value: 401, message: invalidKeyMessage } },
+			{ type: 'responseCode', properties: { value: 403, message: invalidKeyMessage } },
+			{ type: 'responseSuccessBody', properties: { key: 'success', value: false, message: invalidKeyMessage } },
+		] as ICredentialTestRequest['rules'],
 	};
 }

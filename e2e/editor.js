@@ -1,0 +1,204 @@
+'use strict';
+/**
+ * Part 3 of the e2e run: n8n's editor in Debian's Chromium, driven by playwright-core.
+ * Log in, open an example workflow, open the MailPartner node, check its selectors and icon,
+ * execute the step and read the output table. Screenshots go to e2e/screenshots/ under stable
+ * names (the folder is git-ignored).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const assert = require('node:assert/strict');
+
+const CHROMIUM_ARGS = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+const APT_HINT = 'apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core';
+
+function findChromium() {
+	if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+	for (const name of ['chromium', 'chromium-browser']) {
+		try {
+			return execFileSync('which', [name], { encoding: 'utf8' }).trim();
+		} catch {
+			/* not there */
+		}
+	}
+	return null;
+}
+
+/** The visible options of the select that is open right now. */
+async function openOptions(page, select) {
+	await select.click();
+	const items = page.locator('.el-select-dropdown__item:visible');
+	await items.first().waitFor({ timeout: 15000 });
+	await page.waitForTimeout(400); // let the drop-down finish fading in (screenshots)
+	const texts = await items.evaluateAll((els) => els.map((e) => e.innerText.trim()));
+	return { items, texts };
+}
+
+/** Pick an option by its (first line of) text in the select. */
+async function choose(page, select, label) {
+	const { items, texts } = await openOptions(page, select);
+	const index = texts.findIndex((t) => t.split('\n')[0].trim() === label);
+	assert.ok(index >= 0, `option "${label}" not in ${JSON.stringify(texts)}`);
+	await items.nth(index).click();
+	await page.waitForTimeout(300);
+	return texts;
+}
+
+async function iconRenders(locator) {
+	// An <img> (file: icons are served as images) that has loaded, or an inline <svg>.
+	return locator.evaluate((root) => {
+		const img = root.querySelector('img');
+		if (img) return { kind: 'img', ok: img.complete && img.naturalWidth > 0, src: img.getAttribute('src'), width: img.naturalWidth };
+		const svg = root.querySelector('svg');
+		if (svg) {
+			const box = svg.getBoundingClientRect();
+			return { kind: 'svg', ok: box.width > 0 && box.height > 0, width: box.width };
+		}
+		return { kind: 'none', ok: false };
+	});
+}
+
+/**
+ * Runs the editor checks as separate tests through `test(name, fn)`.
+ * A test that needs an earlier step's state fails with a clear message if that step failed.
+ */
+async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowId, profileDir, log }) {
+	fs.mkdirSync(screenshotsDir, { recursive: true });
+	const shot = (page, name) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: false });
+	let context = null;
+	let page = null;
+	let ndv = null;
+	const nodeName = 'Get credits';
+
+	await test('editor: Chromium starts (playwright-core)', async () => {
+		const executablePath = findChromium();
+		assert.ok(executablePath, `Chromium not found. Install it: ${APT_HINT}`);
+		const { chromium } = require('playwright-core');
+		context = await chromium.launchPersistentContext(profileDir, {
+			executablePath,
+			args: CHROMIUM_ARGS,
+			headless: true,
+			viewport: { width: 1440, height: 900 },
+			timeout: 60000,
+		});
+		context.setDefaultTimeout(30000);
+		page = context.pages()[0] || (await context.newPage());
+		page.on('pageerror', (err) => log(`browser page error: ${String(err.message).slice(0, 200)}`));
+	});
+
+	await test('editor: sign in as the preset owner', async () => {
+		assert.ok(page, 'no browser');
+		// The first load after a fresh start compiles and caches a lot: wait generously.
+		await page.goto(`${baseUrl}/signin`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		await page.locator('[data-test-id="emailOrLdapLoginId"] input').waitFor({ timeout: 180000 });
+		await page.locator('[data-test-id="emailOrLdapLoginId"] input').fill(owner.email);
+		await page.locator('[data-test-id="password"] input').fill(owner.password);
+		await shot(page, '01-signin.png');
+		await page.locator('[data-test-id="form-submit-button"]').click();
+		await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 60000 });
+	});
+
+	await test('editor: the example workflow opens with the MailPartner node and its icon', async () => {
+		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
+		await page.goto(`${baseUrl}/workflow/${workflowId}`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
+		await node.waitFor({ timeout: 180000 });
+		assert.equal(await node.getAttribute('data-node-type'), 'n8n-nodes-mailpartner.mailPartner');
+		const names = await page.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+		assert.ok(names.length >= 4, `canvas shows ${JSON.stringify(names)}`);
+		// Wait for the icon image to load before judging it.
+		await page
+			.waitForFunction(
+				(sel) => {
+					const img = document.querySelector(`${sel} img`);
+					return !img || (img.complete && img.naturalWidth > 0);
+				},
+				`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`,
+				{ timeout: 15000 },
+			)
+			.catch(() => {});
+		const icon = await iconRenders(node);
+		await shot(page, '02-workflow-canvas.png');
+		assert.ok(icon.ok, `node icon on the canvas does not render: ${JSON.stringify(icon)}`);
+		if (icon.kind === 'img') assert.match(icon.src, /mailpartner/i, 'the icon is the package’s own SVG');
+	});
+
+	await test('editor: the MailPartner node panel opens with credential, resource and operation', async () => {
+		assert.ok(page, 'no browser');
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+		ndv = page.locator('[data-test-id="ndv"]');
+		await ndv.waitFor({ timeout: 30000 });
+		await ndv.locator('[data-test-id="parameter-input-resource"]').waitFor({ timeout: 30000 });
+		const credential = await ndv.locator('[data-test-id="node-credentials-select"] input').inputValue().catch(() => '');
+		await shot(page, '03-node-panel.png');
+		assert.equal(credential, 'MailPartner sandbox', 'the imported credential is selected');
+		const headerIcon = await ndv.evaluate((root) => {
+			const img = [...root.querySelectorAll('img')].find((i) => /mailpartner/i.test(i.getAttribute('src') || ''));
+			return img ? { src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0, width: img.naturalWidth } : { ok: false, kind: 'none' };
+		});
+		assert.ok(headerIcon.ok, `node icon in the panel header does not render: ${JSON.stringify(headerIcon)}`);
+	});
+
+	await test('editor: the resource and operation selectors list the four operations', async () => {
+		assert.ok(ndv, 'the node panel is not open');
+		const resourceSelect = ndv.locator('[data-test-id="parameter-input-resource"]');
+		const operationSelect = ndv.locator('[data-test-id="parameter-input-operation"]');
+		const { texts: resources } = await openOptions(page, resourceSelect);
+		await shot(page, '04-resource-options.png');
+		await page.keyboard.press('Escape');
+		assert.deepEqual(resources.map((t) => t.split('\n')[0]), ['Account', 'Message', 'Subaccount']);
+		const operations = {};
+		for (const resource of ['Account', 'Message', 'Subaccount']) {
+			await choose(page, resourceSelect, resource);
+			const { texts } = await openOptions(page, operationSelect);
+			operations[resource] = texts.map((t) => t.split('\n')[0]);
+			if (resource === 'Subaccount') await shot(page, '05-operation-options.png');
+			await page.keyboard.press('Escape');
+			await page.waitForTimeout(200);
+		}
+		// Back to what the workflow had (the panel edits the open workflow; it is never saved).
+		await choose(page, resourceSelect, 'Account');
+		await choose(page, operationSelect, 'Get Credits');
+		const all = Object.values(operations).flat().sort();
+		assert.deepEqual(all, ['Create', 'Get Credits', 'Get Status', 'List'], JSON.stringify(operations));
+		assert.deepEqual(operations.Account, ['Get Credits']);
+		assert.deepEqual(operations.Message, ['Get Status']);
+		assert.deepEqual([...operations.Subaccount].sort(), ['Create', 'List']);
+	});
+
+	await test('editor: Execute step shows the credits in the output table', async () => {
+		assert.ok(ndv, 'the node panel is not open');
+		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+		const output = page.locator('[data-test-id="output-panel"]');
+		await output.locator('[data-test-id="ndv-data-container"]').waitFor({ timeout: 60000 });
+		const tableButton = output.locator('[data-test-id="radio-button-table"]');
+		if (await tableButton.count()) await tableButton.first().click();
+		const table = output.locator('table').first();
+		await table.waitFor({ timeout: 60000 });
+		await page.waitForTimeout(500);
+		const text = await table.innerText();
+		await shot(page, '06-output-table.png');
+		assert.match(text, /credits/i, `output table: ${text.slice(0, 500)}`);
+		assert.match(text, /EUR/, 'currency in the table');
+		assert.match(text, /5000/, 'creditMail in the table');
+		assert.match(text, /250\.000/, 'balance in the table');
+		assert.match(text, /demo@sandbox\.mailpartner\.invalid/, 'username in the table');
+		const summary = await output.innerText();
+		assert.match(summary, /1 item/i, `one item: ${summary.slice(0, 300)}`);
+	});
+
+	if (context) {
+		await Promise.race([context.close(), new Promise((r) => setTimeout(r, 15000))]);
+	}
+}
+
+module.exports = { runEditorChecks, findChromium, APT_HINT };

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm start`: a local n8n 2.41 with this package installed as a community package, wired to the
+ * local MailPartner sandbox, the example workflows imported and an owner account preset.
+ *
+ *   build + pack → sandbox (demo state) → Node 24 + n8n (cached) → install the tarball into
+ *   <user folder>/.n8n/nodes → import the credential and examples → n8n start → print URLs.
+ *
+ * Ctrl-C stops everything this script started.
+ *
+ * Environment (all optional):
+ *   N8N_PORT                    editor port (default 5678)
+ *   MAILPARTNER_SANDBOX_PORT    sandbox port (default 8710)
+ *   MAILPARTNER_N8N_USER_FOLDER n8n user folder (default: the repository, so n8n's data lands in
+ *                               the git-ignored `.n8n/` of the checkout)
+ *   MAILPARTNER_N8N_CACHE       where Node 24 and n8n are installed (default ~/.cache/n8n-nodes-mailpartner)
+ *   MAILPARTNER_SKIP_EXAMPLES=1 do not re-import the example workflows (they are overwritten otherwise)
+ *   N8N_ENCRYPTION_KEY          encryption key of the user folder (default: a fixed local-only key;
+ *                               set your own before the first run if you store a real API key)
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const rt = require('./n8n-runtime');
+
+rt.setLogPrefix('[start]');
+
+async function main() {
+	const t0 = Date.now();
+	const n8nPort = Number(process.env.N8N_PORT || 5678);
+	const sandboxPort = Number(process.env.MAILPARTNER_SANDBOX_PORT || 8710);
+	const userFolder = path.resolve(process.env.MAILPARTNER_N8N_USER_FOLDER || rt.REPO_DIR);
+	const dataDir = path.join(userFolder, '.n8n');
+	fs.mkdirSync(dataDir, { recursive: true });
+
+	for (const [what, port] of [
+		['n8n (N8N_PORT)', n8nPort],
+		['the sandbox (MAILPARTNER_SANDBOX_PORT)', sandboxPort],
+	]) {
+		if (!(await rt.portFree(port))) {
+			throw new Error(`port ${port} for ${what} is in use on 127.0.0.1: is another \`npm start\` running? Stop it or pick another port.`);
+		}
+	}
+
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-pack-'));
+	let tarball;
+	try {
+		tarball = await rt.buildAndPack(packDir);
+		const install = await rt.ensureN8n();
+		if (!install.cached) rt.log(`first run: n8n installed in ${rt.formatSeconds(install.ms)}; later runs reuse ${rt.cacheDir()}`);
+		await rt.installPackage(userFolder, tarball);
+		rt.log(`installed ${path.basename(tarball)} into ${path.join(dataDir, 'nodes')}`);
+	} finally {
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+
+	const sandbox = await rt.startSandbox({
+		port: sandboxPort,
+		state: 'demo',
+		logFile: path.join(dataDir, 'sandbox.log'),
+	});
+	rt.log(`sandbox listening on ${sandbox.baseUrl}`);
+
+	const brokerPort = await rt.freePort();
+	const env = rt.n8nEnv({
+		userFolder,
+		port: n8nPort,
+		brokerPort,
+		encryptionKey: process.env.N8N_ENCRYPTION_KEY,
+		owner: rt.LOCAL_OWNER,
+	});
+
+	rt.log('importing the MailPartner sandbox credentials ...');
+	await rt.importCredentials(env, [
+		rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: sandbox.baseUrl }),
+		rt.mailPartnerCredential({
+			id: 'mailPartnerEmpt1',
+			name: 'MailPartner sandbox (empty account)',
+			apiKey: rt.SANDBOX_KEYS.empty,
+			baseUrl: sandbox.baseUrl,
+		}),
+	]);
+	if (process.env.MAILPARTNER_SKIP_EXAMPLES !== '1') {
+		const examples = rt.loadExamples();
+		rt.log(`importing ${examples.length} example workflows: ${examples.map((e) => e.file).join(', ')}`);
+		await rt.importWorkflows(env, examples.map((e) => e.workflow));
+	}
+
+	const logFile = path.join(dataDir, 'n8n-start.log');
+	rt.log(`starting n8n ${rt.N8N_VERSION} on 127.0.0.1:${n8nPort} (log: ${logFile}) ...`);
+	const n8n = await rt.startN8n({ env, logFile, timeoutMs: 240000 });
+	const line = '-'.repeat(72);
+	console.log(
+		[
+			'',
+			line,
+			`  n8n ${rt.N8N_VERSION} is ready (${rt.formatSeconds(Date.now() - t0)})`,
+			`  Editor:    ${n8n.url}/`,
+			`  Login:     ${rt.LOCAL_OWNER.email}  /  ${rt.LOCAL_OWNER.password}   (local-only account)`,
+			`  Sandbox:   ${sandbox.baseUrl}   (credential "${rt.CREDENTIAL_NAME}", key ${rt.SANDBOX_KEYS.demo})`,
+			`  Data:      ${dataDir}`,
+			'  Examples:  Overview → the four "MailPartner – …" workflows',
+			'  Ctrl-C stops n8n and the sandbox.',
+			line,
+			'',
+		].join('\n'),
+	);
+
+	const outcome = await Promise.race([
+		n8n.child.exited.then((e) => ({ what: 'n8n', ...e })),
+		sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e })),
+	]);
+	throw new Error(`${outcome.what} exited unexpectedly (code ${outcome.code}${outcome.signal ? `, ${outcome.signal}` : ''}); see ${logFile}`);
+}
+
+let stopping = false;
+async function shutdown(code) {
+	if (stopping) return;
+	stopping = true;
+	rt.log('stopping n8n and the sandbox ...');
+	await rt.stopAll(15000);
+	process.exit(code);
+}
+
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGHUP', () => shutdown(0));
+
+main().catch(async (err) => {
+	if (stopping) return;
+	console.error(`[start] ${err.message || err}`);
+	await shutdown(1);
+});
