@@ -200,12 +200,20 @@ function parameterOfItem(context: IExecuteSingleFunctions, itemIndex: number) {
 	};
 }
 
+function inputItemCount(context: IExecuteSingleFunctions): number {
+	try {
+		return Number(context.evaluateExpression('{{ $input.all().length }}', context.getItemIndex())) || 0;
+	} catch {
+		// Where the input cannot be listed (e.g. a call as an AI tool), each item checks only itself.
+		return 0;
+	}
+}
+
 function checkEveryItem(context: IExecuteSingleFunctions): CreateInputs[] {
 	const runKey = context.getExecuteData();
 	let checks = checksPerRun.get(runKey);
 	if (!checks) {
-		const itemCount = Number(context.evaluateExpression('{{ $input.all().length }}', context.getItemIndex()));
-		checks = Array.from({ length: itemCount }, (_, itemIndex) =>
+		checks = Array.from({ length: inputItemCount(context) }, (_, itemIndex) =>
 			checkCreateInputs(parameterOfItem(context, itemIndex)),
 		);
 		checksPerRun.set(runKey, checks);
@@ -236,10 +244,11 @@ export async function sendSubaccount(
 		);
 	}
 
-	const checks = checkEveryItem(this);
-	const own = checks[itemIndex] ?? checkCreateInputs((name, fallback) => this.getNodeParameter(name, fallback));
+	// This item's own inputs come from n8n itself; the other items' are only checked.
+	const own = checkCreateInputs((name, fallback) => this.getNodeParameter(name, fallback));
 	if (!own.ok) throw stop(own.message, own.hint);
 	if (!this.continueOnFail()) {
+		const checks = checkEveryItem(this);
 		const firstInvalid = checks.findIndex((check) => !check.ok);
 		const invalid = checks[firstInvalid];
 		if (invalid && !invalid.ok) {
