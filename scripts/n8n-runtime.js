@@ -420,11 +420,13 @@ async function ensureN8n() {
 			{ cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile },
 		);
 		log(`npm install done (${formatSeconds(Date.now() - started)}); building sqlite3 and isolated-vm for Node ${NODE_VERSION} ...`);
+		// The build scripts must run here, although this repository's .npmrc turns them off and
+		// `npm run` hands that setting down to child processes as npm_config_ignore_scripts.
 		await runChecked(
 			'npm rebuild sqlite3 isolated-vm',
 			'npm',
-			['rebuild', 'sqlite3', 'isolated-vm', `--nodedir=${nodeDir()}`],
-			{ cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile },
+			['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false', `--nodedir=${nodeDir()}`],
+			{ cwd: dir, env: { ...env, npm_config_ignore_scripts: 'false' }, timeoutMs: 25 * 60 * 1000, logFile },
 		);
 		await verifyN8n();
 		writeMarker(dir, { n8n: N8N_VERSION, node: NODE_VERSION });
