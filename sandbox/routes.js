@@ -9,7 +9,10 @@ const { named, plain } = require('./xml');
  * `{payload}` / `{error}` into an HTTP answer.
  */
 
-const KEY_MESSAGES = { 1: 'La Clé API est requise', 10: 'Clé API incorrecte' };
+// The pages' error tables, transcribed once for the sandbox and the tests.
+const pageErrors = require('../test/fixtures/pages/error-codes.json');
+
+const KEY_MESSAGES = { 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10] };
 
 /** Every page documents 1 and 10; /me documents only 10, and we answer 1 for a missing key there too. */
 const withKeyMessages = (messages) => ({ ...KEY_MESSAGES, ...messages });
@@ -36,21 +39,12 @@ const ROUTES = {
 		xml: { success: {}, failure: {} },
 	},
 	'POST /subaccount/create': {
-		messages: withKeyMessages({
-			2: 'Le numéro de téléphone est requis',
-			3: 'isBuyer est requis',
-			4: 'Le type est requis (simple ou advanced)',
-			5: "Le type de sous-compte n'existe pas (simple ou advanced)",
-			6: "L'email est requis",
-			7: 'Un compte existe déjà avec cet email',
-			8: 'creditToAttribute doit être supérieure à 0',
-			9: 'La balance doit être supérieure à 0',
-		}),
+		messages: withKeyMessages(pageErrors.createSubaccount),
 		handle: ({ state, account, params, now }) => st.createSubaccount(state, account, params, now),
 		xml: { success: {}, failure: {} },
 	},
 	'GET /bulk-status': {
-		messages: withKeyMessages({ 3: 'L’ID du message est requis', 4: 'Message introuvable' }),
+		messages: withKeyMessages(pageErrors.getStatus),
 		notFound: [4],
 		handle: ({ account, params, now, options }) => st.messageStatus(account, params.messageId, now, options.statusDelayMs),
 		// The bulk-status error sample uses single quotes and a plain-text (non-CDATA) message.

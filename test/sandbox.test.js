@@ -55,10 +55,25 @@ afterAll(async () => {
 const json = (res) => JSON.parse(res.data);
 
 describe('fixtures', () => {
-	const names = fs.readdirSync(FIXTURES);
-	(fs.existsSync(PAGES_DIR) ? test.each(names) : test.skip.each(names))('%s is a verbatim block of a published page', (name) => {
+	// error-codes.json is the pages' error tables as data; the others are verbatim answer samples.
+	const names = fs.readdirSync(FIXTURES).filter((name) => name !== 'error-codes.json');
+	const onlyWithPages = fs.existsSync(PAGES_DIR) ? test : test.skip;
+	onlyWithPages.each(names)('%s is a verbatim block of a published page', (name) => {
 		const pageTexts = fs.readdirSync(PAGES_DIR).map((f) => fs.readFileSync(path.join(PAGES_DIR, f), 'utf8'));
 		expect(pageTexts.some((text) => text.includes(fixture(name).trim()))).toBe(true);
+	});
+
+	const pageOf = {
+		getCredits: 'account-credits-GET-me.txt',
+		listSubaccounts: 'subaccount-list-GET.txt',
+		createSubaccount: 'subaccount-create-POST.txt',
+		getStatus: 'message-status-GET-bulk-status.txt',
+	};
+	onlyWithPages.each(Object.keys(pageOf))('error-codes.json holds the %s page’s error table word for word', (operation) => {
+		const page = fs.readFileSync(path.join(PAGES_DIR, pageOf[operation]), 'utf8');
+		for (const [code, message] of Object.entries(fixtureJson('error-codes.json')[operation])) {
+			expect(page).toContain(`${code}\n${message}`);
+		}
 	});
 });
 

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { pageJson, pageSample, testKey } from './pages';
+import { documentedErrors, pageJson, pageSample, testKey } from './pages';
 
 /**
  * MailPartner answers for the tests. The page samples are verbatim copies of the published API
@@ -8,35 +8,12 @@ import { pageJson, pageSample, testKey } from './pages';
  * (the failure envelope, the positional XML layout) — never invented shapes.
  */
 
-export { pageJson, pageSample };
+export { documentedErrors, pageJson, pageSample };
 
 export const apiKey = testKey;
 export const baseUrl = 'https://api.mailpartner.test/v1';
 export const origin = 'https://api.mailpartner.test';
 export const credentials = { apiKey, baseUrl };
-
-/** The documented error codes of each operation, with the pages' own (French) messages. */
-export const documentedErrors = {
-	getCredits: { 10: 'Clé API incorrecte' },
-	listSubaccounts: { 1: 'La Clé API est requise', 10: 'Clé API incorrecte' },
-	createSubaccount: {
-		1: 'La Clé API est requise',
-		2: 'Le numéro de téléphone est requis',
-		3: 'isBuyer est requis',
-		4: 'Le type est requis (simple ou advanced)',
-		5: "Le type de sous-compte n'existe pas (simple ou advanced)",
-		6: "L'email est requis",
-		7: 'Un compte existe déjà avec cet email',
-		8: 'creditToAttribute doit être supérieure à 0',
-		9: 'La balance doit être supérieure à 0',
-	},
-	getStatus: {
-		1: 'La Clé API est requise',
-		3: 'L’ID du message est requis',
-		4: 'Message introuvable',
-		10: 'Clé API incorrecte',
-	},
-} as const;
 
 /** A failure answer in JSON, as the pages' error samples show it. */
 export function failureJson(code: number, message: string): string {

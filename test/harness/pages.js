@@ -24,4 +24,10 @@ function pageJson(name) {
 /** A made-up key, long and unique enough that a leak check cannot match anything else. */
 const testKey = 'test-key-Zq8W3xV7pL2mN9rT4yU6';
 
-module.exports = { pageSample, pageJson, testKey };
+/**
+ * The documented error codes of each operation, with the pages' own (French) messages.
+ * @type {Record<'getCredits' | 'listSubaccounts' | 'createSubaccount' | 'getStatus', Record<string, string>>}
+ */
+const documentedErrors = JSON.parse(pageSample('error-codes.json'));
+
+module.exports = { pageSample, pageJson, testKey, documentedErrors };
