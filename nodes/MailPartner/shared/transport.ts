@@ -22,7 +22,7 @@ import type { Shape } from './shape';
 
 export const credentialType = 'mailPartnerApi';
 
-export const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
+const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
 
 export const requestDefaults: INodeTypeDescription['requestDefaults'] = {
 	baseURL: `={{ ($credentials.baseUrl || "${defaultBaseUrl}").trim().replace(/\\/+$/, "") }}`,
