@@ -23,6 +23,7 @@ const USAGE = `Usage: node sandbox/cli.js [options]
   --truncate            cut every body in half
   --malformed           answer every call 200 with broken JSON
   --drop                close every connection without answering
+  --rate-limit N[/MS]   enforce N requests per sliding window of MS (default 60000), 429 beyond
   --no-log              no request log`;
 
 function parseArgs(argv, env) {
@@ -38,6 +39,10 @@ function parseArgs(argv, env) {
 		'--error-rate': (v) => (opts.faults.errorRate = Number(v)),
 		'--seed': (v) => (opts.faults.seed = Number(v)),
 		'--status': (v) => (opts.faults.httpStatus = Number(v)),
+		'--rate-limit': (v) => {
+			const [requests, windowMs = '60000'] = v.split('/');
+			opts.faults.rateLimit = { requests: Number(requests), windowMs: Number(windowMs) };
+		},
 	};
 	const boolFlags = {
 		'--html-error': () => (opts.faults.htmlErrorPage = true),

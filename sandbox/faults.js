@@ -16,7 +16,21 @@ const DEFAULT_FAULTS = Object.freeze({
 	malformedBody: false,
 	dropConnection: false,
 	forceError: null,
+	rateLimit: null,
 });
+
+/** The error-code page's words for code 429 (MAIL-API-FULL.md, "Codes d'erreur"). */
+const TOO_MANY_REQUESTS_MESSAGE = 'Trop de requêtes effectuées en une minute (limite : 2000 requêtes / minute / Adresse IP)';
+
+const object = (value, shape) => {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(shape);
+	return value;
+};
+const int = (value, name, min, max) => {
+	const v = Number(value);
+	if (!Number.isInteger(v) || v < min || v > max) throw new TypeError(`${name} must be an integer in ${min}..${max}`);
+	return v;
+};
 
 /** Unknown keys and bad values throw so that a typo in a test or a control call is not silently ignored. */
 function normaliseFaults(input = {}) {
@@ -40,6 +54,12 @@ function normaliseFaults(input = {}) {
 			throw new TypeError('forceError must be {code, message?, path?}');
 		}
 		f.forceError = { ...f.forceError, code: Number(f.forceError.code) };
+	}
+	if (f.rateLimit !== null) {
+		const shape = 'rateLimit must be {requests, windowMs}';
+		const { requests, windowMs, ...rest } = object(f.rateLimit, shape);
+		if (Object.keys(rest).length) throw new TypeError(shape);
+		f.rateLimit = { requests: int(requests, 'rateLimit.requests', 1, 10000000), windowMs: int(windowMs, 'rateLimit.windowMs', 1, 86400000) };
 	}
 	return f;
 }
@@ -79,4 +99,4 @@ function pickFault(faults, rng, routePath) {
 	return null;
 }
 
-module.exports = { DEFAULT_FAULTS, normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY };
+module.exports = { TOO_MANY_REQUESTS_MESSAGE, DEFAULT_FAULTS, normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY };

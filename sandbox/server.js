@@ -4,7 +4,8 @@ const http = require('node:http');
 const { seeds, authenticate, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('./state');
 const { findRoute, mappedStatus } = require('./routes');
 const { renderXml } = require('./xml');
-const { normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY } = require('./faults');
+const { normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY, TOO_MANY_REQUESTS_MESSAGE } = require('./faults');
+const { createSlidingWindow } = require('./ratelimit');
 
 /**
  * HTTP front of the sandbox: parses requests, applies faults, dispatches to routes and renders
@@ -84,24 +85,32 @@ function createSandbox(options = {}) {
 		} else {
 			fresh = structuredClone(config.state);
 		}
-		fresh.requests = { total: 0, byRoute: {} };
+		fresh.requests = { total: 0, byRoute: {}, rejected429: 0 };
 		return fresh;
 	}
 
 	let state = seedState();
 	let faults = initialFaults;
-	let rng = createRng(faults.seed);
+	let rng;
+	let rateWindow;
 	const timers = new Set();
 
-	function setFaults(next) {
-		faults = normaliseFaults(next ?? {});
+	/** Every fault set starts afresh: a new RNG sequence and an empty rate-limit window. */
+	function applyFaults(next) {
+		faults = next;
 		rng = createRng(faults.seed);
+		rateWindow = faults.rateLimit ? createSlidingWindow(faults.rateLimit) : null;
 		return faults;
+	}
+	applyFaults(initialFaults);
+
+	function setFaults(next) {
+		return applyFaults(normaliseFaults(next ?? {}));
 	}
 
 	function reset() {
 		state = seedState();
-		setFaults(initialFaults);
+		applyFaults(initialFaults);
 	}
 
 	function wait(ms) {
@@ -115,11 +124,11 @@ function createSandbox(options = {}) {
 		});
 	}
 
-	function send(res, status, contentType, text, truncate) {
+	function send(res, status, contentType, text, truncate, headers = {}) {
 		if (res.destroyed) return;
 		let body = Buffer.from(text, 'utf8');
 		if (truncate) body = body.subarray(0, Math.floor(body.length / 2));
-		res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length });
+		res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': body.length });
 		res.end(body);
 	}
 
@@ -141,6 +150,13 @@ function createSandbox(options = {}) {
 		if (result.xmlOverride) return { status, type: XML_TYPE, text: renderXml(result.xmlOverride.value, result.xmlOverride.style) };
 		const value = style.shape ? style.shape(body) : body;
 		return { status, type: XML_TYPE, text: renderXml(value, style) };
+	}
+
+	/** HTTP 429 with MailPartner's code-429 failure (in the route's XML style on `_format=xml`) and Retry-After. */
+	function sendTooMany(res, match, format, retryAfterSeconds, truncate) {
+		state.requests.rejected429 += 1;
+		const answer = render(match && match.route, { error: 429, message: TOO_MANY_REQUESTS_MESSAGE }, format);
+		return send(res, 429, answer.type, answer.text, truncate, { 'Retry-After': String(retryAfterSeconds) });
 	}
 
 	function control(req, res, pathname, rawBody) {
@@ -191,11 +207,15 @@ function createSandbox(options = {}) {
 		const params = req.method === 'POST' ? parseJsonObject(rawBody) : query;
 		const format = String(params._format ?? query._format ?? 'json').toLowerCase() === 'xml' ? 'xml' : 'json';
 		const activeFaults = faults;
-		const fault = pickFault(activeFaults, rng, match ? match.id.split(' ')[1] : pathname);
+		// The service's own limit comes before anything else: a refused request is never processed.
+		const admitted = rateWindow ? rateWindow.take(config.now()) : { ok: true };
+		const fault = admitted.ok ? pickFault(activeFaults, rng, match ? match.id.split(' ')[1] : pathname) : null;
 
 		await wait(activeFaults.latencyMs);
 		if (res.destroyed) return undefined;
 		const truncate = activeFaults.truncateBody;
+
+		if (!admitted.ok) return sendTooMany(res, match, format, admitted.retryAfterSeconds, truncate);
 
 		if (fault) {
 			switch (fault.kind) {

@@ -11,6 +11,7 @@ const { spawn } = require('node:child_process');
 const axios = require('axios');
 const { createSandbox, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('../sandbox/server');
 const { parseArgs } = require('../sandbox/cli');
+const { createSlidingWindow } = require('../sandbox/ratelimit');
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'pages');
 // Only used to check the fixtures are still verbatim copies; the tests never need it.
@@ -364,7 +365,7 @@ describe('state changes (seed "demo")', () => {
 		await demo.http.get('/me', { params: { apiKey: 'nope' } });
 		await demo.http.get('/subaccount/list', { params: { apiKey: DEMO_KEY } });
 		await demo.http.get('/nowhere');
-		expect(demo.sb.state.requests).toEqual({ total: 4, byRoute: { 'GET /me': 2, 'GET /subaccount/list': 1, unknown: 1 } });
+		expect(demo.sb.state.requests).toEqual({ total: 4, byRoute: { 'GET /me': 2, 'GET /subaccount/list': 1, unknown: 1 }, rejected429: 0 });
 	});
 });
 
@@ -447,6 +448,93 @@ describe('faults', () => {
 		expect(demo.sb.state.accounts[DEMO_KEY].balance).toBe(250);
 		expect(demo.sb.faults.latencyMs).toBe(0);
 		expect((await control.get('/__sandbox/state')).data.state.requests.total).toBe(0);
+	});
+});
+
+const TOO_MANY = { success: false, code: 429, message: 'Trop de requêtes effectuées en une minute (limite : 2000 requêtes / minute / Adresse IP)' };
+
+describe('rateLimit (enforced sliding window)', () => {
+	const getMe = (extra = {}) => demo.http.get('/me', { params: { apiKey: DEMO_KEY, ...extra } });
+
+	test('beyond `requests` in the last `windowMs`: 429, the error page’s words, Retry-After until a slot frees', async () => {
+		demo.sb.setFaults({ rateLimit: { requests: 3, windowMs: 60000 } });
+		for (const at of [0, 10000, 20000]) {
+			clock = T0 + at;
+			expect((await getMe()).status).toBe(200);
+		}
+		clock = T0 + 30000;
+		const refused = await getMe();
+		expect(refused.status).toBe(429);
+		expect(refused.headers['retry-after']).toBe('30');
+		expect(json(refused)).toEqual(TOO_MANY);
+		// 500 ms left is rounded up to a whole second.
+		clock = T0 + 59500;
+		expect((await getMe()).headers['retry-after']).toBe('1');
+		// The request of T0 leaves the window: one slot, then the next oldest (T0 + 10 s) decides.
+		clock = T0 + 60000;
+		expect((await getMe()).status).toBe(200);
+		const next = await getMe({ _format: 'xml' });
+		expect(next.status).toBe(429);
+		expect(next.headers['retry-after']).toBe('10');
+		expect(normaliseXml(next.data)).toBe(
+			`<?xml version='1.0' encoding='UTF-8'?><result><entry>false</entry><entry>429</entry><entry><![CDATA[${TOO_MANY.message}]]></entry></result>`,
+		);
+		expect(demo.sb.state.requests).toMatchObject({ total: 7, rejected429: 3 });
+	});
+
+	test('concurrent requests: exactly `requests` get through, the rest are counted as refused; POST routes too', async () => {
+		demo.sb.setFaults({ rateLimit: { requests: 4, windowMs: 1000 } });
+		const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? getMe() : demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'premium' }))));
+		const statuses = results.map((r) => r.status);
+		expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+		expect(statuses.filter((s) => s !== 429)).toHaveLength(4);
+		expect(demo.sb.state.requests.rejected429).toBe(6);
+		// A new fault set starts an empty window.
+		demo.sb.setFaults({ rateLimit: { requests: 4, windowMs: 1000 } });
+		expect((await getMe()).status).toBe(200);
+	});
+
+	test('bad settings are refused', () => {
+		for (const bad of [{ requests: 0, windowMs: 1 }, { requests: 2, windowMs: 0 }, { requests: 1.5, windowMs: 10 }, { requests: 2 }, { requests: 2, windowMs: 10, burst: 1 }, 5]) {
+			expect(() => demo.sb.setFaults({ rateLimit: bad })).toThrow(/rateLimit/);
+		}
+	});
+
+	test('the ring buffer agrees with a naive sliding window on 20 000 irregular timestamps', () => {
+		const requests = 50;
+		const windowMs = 1000;
+		const ring = createSlidingWindow({ requests, windowMs });
+		let accepted = [];
+		let t = 0;
+		let x = 7;
+		let refusedCount = 0;
+		let acceptedCount = 0;
+		const mismatches = [];
+		for (let i = 0; i < 20000; i++) {
+			// A small LCG: bursts (steps of 0) and gaps up to 40 ms, ~75 requests/s offered against 50/s allowed.
+			x = (x * 1103515245 + 12345) % 2147483648;
+			const r = Math.floor(x / 65536) % 61;
+			t += r < 20 ? 0 : r - 20;
+			const inWindow = accepted.filter((a) => a > t - windowMs);
+			accepted = inWindow;
+			const expected = inWindow.length < requests ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((inWindow[0] + windowMs - t) / 1000)) };
+			const got = ring.take(t);
+			// Collected rather than asserted one by one: 20 000 jest matchers would dominate the run.
+			if (got.ok !== expected.ok || got.retryAfterSeconds !== expected.retryAfterSeconds) mismatches.push({ i, t, got, expected });
+			if (got.ok) {
+				accepted.push(t);
+				acceptedCount += 1;
+			} else refusedCount += 1;
+		}
+		expect(mismatches.slice(0, 3)).toEqual([]);
+		// The run must exercise both outcomes to prove anything.
+		expect(refusedCount).toBeGreaterThan(1000);
+		expect(acceptedCount).toBeGreaterThan(1000);
+	});
+
+	test('CLI: --rate-limit N[/MS]', () => {
+		expect(parseArgs(['--rate-limit', '2000'], {}).faults.rateLimit).toEqual({ requests: 2000, windowMs: 60000 });
+		expect(parseArgs(['--rate-limit=10/500'], {}).faults.rateLimit).toEqual({ requests: 10, windowMs: 500 });
 	});
 });
 
