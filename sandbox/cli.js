@@ -24,6 +24,16 @@ const USAGE = `Usage: node sandbox/cli.js [options]
   --malformed           answer every call 200 with broken JSON
   --drop                close every connection without answering
   --rate-limit N[/MS]   enforce N requests per sliding window of MS (default 60000), 429 beyond
+  --too-many N[/S]      answer the next N calls 429 (with Retry-After: S when given)
+  --redirect URL        answer every call with a redirect to URL (see --redirect-status, --redirect-keep-path)
+  --redirect-status N   301, 302 (default), 303, 307 or 308
+  --redirect-keep-path  redirect to URL's origin plus the call's own path and query string
+  --stall-headers       read each call and never answer
+  --stall-body          send the headers and half of each body, then nothing
+  --slow-body BPS       dribble each body at BPS bytes per second
+  --huge-body BYTES[/KIND]  answer a BYTES-long failure, KIND json (default), xml or endless (BYTES ignored)
+  --deep-nesting DEPTH[/FORMAT]  answer a success nested DEPTH deep (json or xml; default: the call's format)
+  --faults JSON         any fault set as JSON (e.g. an "answer"); the flags above add to it
   --no-log              no request log`;
 
 function parseArgs(argv, env) {
@@ -39,6 +49,30 @@ function parseArgs(argv, env) {
 		'--error-rate': (v) => (opts.faults.errorRate = Number(v)),
 		'--seed': (v) => (opts.faults.seed = Number(v)),
 		'--status': (v) => (opts.faults.httpStatus = Number(v)),
+		'--too-many': (v) => {
+			const [count, retryAfterSeconds] = v.split('/');
+			opts.faults.tooManyRequests = { count: Number(count), ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Number(retryAfterSeconds) }) };
+		},
+		'--redirect': (v) => (opts.faults.redirect = { status: 302, ...opts.faults.redirect, to: v }),
+		'--redirect-status': (v) => (opts.faults.redirect = { ...opts.faults.redirect, status: Number(v) }),
+		'--slow-body': (v) => (opts.faults.slowBody = { bytesPerSecond: Number(v) }),
+		'--huge-body': (v) => {
+			const [bytes, kind = 'json'] = v.split('/');
+			opts.faults.hugeBody = kind === 'endless' ? { kind } : { bytes: Number(bytes), kind };
+		},
+		'--deep-nesting': (v) => {
+			const [depth, format] = v.split('/');
+			opts.faults.deepNesting = { depth: Number(depth), ...(format ? { format } : {}) };
+		},
+		'--faults': (v) => {
+			let parsed;
+			try {
+				parsed = JSON.parse(v);
+			} catch {
+				throw new Error('--faults needs a JSON object');
+			}
+			opts.faults = { ...opts.faults, ...parsed };
+		},
 		'--rate-limit': (v) => {
 			const [requests, windowMs = '60000'] = v.split('/');
 			opts.faults.rateLimit = { requests: Number(requests), windowMs: Number(windowMs) };
@@ -49,6 +83,9 @@ function parseArgs(argv, env) {
 		'--truncate': () => (opts.faults.truncateBody = true),
 		'--malformed': () => (opts.faults.malformedBody = true),
 		'--drop': () => (opts.faults.dropConnection = true),
+		'--stall-headers': () => (opts.faults.stallHeaders = true),
+		'--stall-body': () => (opts.faults.stallBody = true),
+		'--redirect-keep-path': () => (opts.faults.redirect = { status: 302, ...opts.faults.redirect, keepPath: true }),
 		'--no-log': () => (opts.log = false),
 	};
 	for (let i = 0; i < argv.length; i++) {
@@ -83,7 +120,14 @@ async function main() {
 		return;
 	}
 	const { port, host, help, ...options } = opts;
-	const sandbox = createSandbox(options);
+	let sandbox;
+	try {
+		sandbox = createSandbox(options);
+	} catch (error) {
+		// A bad fault value is a usage error like a bad flag, not a crash.
+		process.stderr.write(`${error.message}\n`);
+		process.exit(2);
+	}
 	const { baseUrl } = await sandbox.listen(port, host);
 	process.stdout.write(`MailPartner sandbox listening on ${baseUrl}\n`);
 

@@ -1,11 +1,13 @@
 'use strict';
 
 const http = require('node:http');
-const { seeds, authenticate, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('./state');
+const { seeds, authenticate, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./state');
 const { findRoute, mappedStatus } = require('./routes');
 const { renderXml } = require('./xml');
 const { normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY, TOO_MANY_REQUESTS_MESSAGE } = require('./faults');
 const { createSlidingWindow } = require('./ratelimit');
+const { bufferSource, fillerSource, writeAnswer } = require('./body');
+const { createCatcher } = require('./catcher');
 
 /**
  * HTTP front of the sandbox: parses requests, applies faults, dispatches to routes and renders
@@ -48,6 +50,53 @@ function parseJsonObject(text) {
 }
 
 const failure = (code, message) => ({ success: false, code, message });
+
+const REDIRECT_REASONS = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
+/** The small HTML page nginx sends with a redirect. */
+const redirectPage = (status) =>
+	`<html>\n<head><title>${status} ${REDIRECT_REASONS[status]}</title></head>\n<body>\n<center><h1>${status} ${REDIRECT_REASONS[status]}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
+
+/**
+ * `to` as given, or with `keepPath` its origin plus the request's own path and query string, as a
+ * host move or an http→https proxy does: on a GET that hands the API key to the other host.
+ */
+function redirectLocation(redirect, requestUrl) {
+	if (!redirect.keepPath) return redirect.to;
+	return new URL(requestUrl, new URL(redirect.to).origin).href;
+}
+
+/**
+ * A canned body's placeholders, filled with the API key exactly as this request carried it
+ * (decoded from the query or the JSON body), so a test can prove a node redacts an echoed key
+ * in every spelling: raw, JSON `\u` escapes, XML numeric character references.
+ */
+function fillPlaceholders(body, apiKey) {
+	if (!body.includes('{{')) return body;
+	const key = typeof apiKey === 'string' ? apiKey : '';
+	// Every UTF-16 unit, as JSON.parse reads `\\uXXXX` (a character outside the BMP is two).
+	const jsonEscaped = Array.from({ length: key.length }, (_, i) => `\\u${key.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+	const xmlRefs = [...key].map((ch) => `&#${ch.codePointAt(0)};`).join('');
+	return body.replaceAll('{{apiKeyJsonEscaped}}', jsonEscaped).replaceAll('{{apiKeyXmlCharRefs}}', xmlRefs).replaceAll('{{apiKey}}', key);
+}
+
+/** A MailPartner failure whose message is `bytes` long in all, streamed; `endless` follows the request's format and never ends. */
+function hugeAnswer(huge, format) {
+	const xml = huge.kind === 'xml' || (huge.kind === 'endless' && format === 'xml');
+	const code = huge.status;
+	const prefix = xml
+		? `<?xml version="1.0" encoding="UTF-8"?>\n<result>\n    <entry>false</entry>\n    <entry>${code}</entry>\n    <entry><![CDATA[`
+		: `{"success":false,"code":${code},"message":"`;
+	const suffix = xml ? ']]></entry>\n</result>\n' : '"}';
+	return { type: xml ? XML_TYPE : JSON_TYPE, source: fillerSource(prefix, suffix, huge.bytes) };
+}
+
+/** A success whose `key` holds `depth` nested arrays (JSON) or `<entry>`s (XML), the innermost empty. */
+function deepAnswer(deep, format) {
+	if (format === 'xml') {
+		return `<?xml version="1.0" encoding="UTF-8"?>\n<result><entry>true</entry><entry>200</entry>${'<entry>'.repeat(deep.depth)}${'</entry>'.repeat(deep.depth)}</result>\n`;
+	}
+	return `{"success":true,"code":200,${JSON.stringify(deep.key)}:${'['.repeat(deep.depth)}${']'.repeat(deep.depth)}}`;
+}
 
 /**
  * @param {object} [options]
@@ -93,13 +142,15 @@ function createSandbox(options = {}) {
 	let faults = initialFaults;
 	let rng;
 	let rateWindow;
+	const counters = { tooManyLeft: 0 };
 	const timers = new Set();
 
-	/** Every fault set starts afresh: a new RNG sequence and an empty rate-limit window. */
+	/** Every fault set starts afresh: a new RNG sequence, an empty rate-limit window, its full count of 429s. */
 	function applyFaults(next) {
 		faults = next;
 		rng = createRng(faults.seed);
 		rateWindow = faults.rateLimit ? createSlidingWindow(faults.rateLimit) : null;
+		counters.tooManyLeft = faults.tooManyRequests ? faults.tooManyRequests.count : 0;
 		return faults;
 	}
 	applyFaults(initialFaults);
@@ -124,12 +175,22 @@ function createSandbox(options = {}) {
 		});
 	}
 
-	function send(res, status, contentType, text, truncate, headers = {}) {
-		if (res.destroyed) return;
-		let body = Buffer.from(text, 'utf8');
-		if (truncate) body = body.subarray(0, Math.floor(body.length / 2));
-		res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': body.length });
-		res.end(body);
+	/**
+	 * @param {string | {length: number|null, next: Function}} content text, or a streamed source (body.js)
+	 * @param {{truncate?: boolean, stall?: boolean, bytesPerSecond?: number|null}} [damage] the body faults
+	 */
+	function send(res, status, contentType, content, damage = {}, headers = {}) {
+		if (res.destroyed) return undefined;
+		if (typeof content === 'string' && !damage.stall && !damage.bytesPerSecond) {
+			// The common case, kept to one write: benchmarks push thousands of answers a second through here.
+			let body = Buffer.from(content, 'utf8');
+			if (damage.truncate) body = body.subarray(0, Math.floor(body.length / 2));
+			res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': body.length });
+			res.end(body);
+			return undefined;
+		}
+		const source = typeof content === 'string' ? bufferSource(Buffer.from(content, 'utf8')) : content;
+		return writeAnswer(res, { status, headers: { ...headers, 'Content-Type': contentType }, source }, { ...damage, wait });
 	}
 
 	function render(route, result, format) {
@@ -153,10 +214,10 @@ function createSandbox(options = {}) {
 	}
 
 	/** HTTP 429 with MailPartner's code-429 failure (in the route's XML style on `_format=xml`) and Retry-After. */
-	function sendTooMany(res, match, format, retryAfterSeconds, truncate) {
+	function sendTooMany(res, match, format, retryAfterSeconds, damage) {
 		state.requests.rejected429 += 1;
 		const answer = render(match && match.route, { error: 429, message: TOO_MANY_REQUESTS_MESSAGE }, format);
-		return send(res, 429, answer.type, answer.text, truncate, { 'Retry-After': String(retryAfterSeconds) });
+		return send(res, 429, answer.type, answer.text, damage, retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) });
 	}
 
 	function control(req, res, pathname, rawBody) {
@@ -209,49 +270,75 @@ function createSandbox(options = {}) {
 		const activeFaults = faults;
 		// The service's own limit comes before anything else: a refused request is never processed.
 		const admitted = rateWindow ? rateWindow.take(config.now()) : { ok: true };
-		const fault = admitted.ok ? pickFault(activeFaults, rng, match ? match.id.split(' ')[1] : pathname) : null;
+		const fault = admitted.ok ? pickFault(activeFaults, rng, match ? match.id.split(' ')[1] : pathname, counters) : null;
 
 		await wait(activeFaults.latencyMs);
 		if (res.destroyed) return undefined;
-		const truncate = activeFaults.truncateBody;
+		const damage = {
+			truncate: activeFaults.truncateBody,
+			stall: activeFaults.stallBody,
+			bytesPerSecond: activeFaults.slowBody ? activeFaults.slowBody.bytesPerSecond : null,
+		};
 
-		if (!admitted.ok) return sendTooMany(res, match, format, admitted.retryAfterSeconds, truncate);
+		if (!admitted.ok) return sendTooMany(res, match, format, admitted.retryAfterSeconds, damage);
 
 		if (fault) {
 			switch (fault.kind) {
 				case 'drop':
 					req.socket.destroy();
 					return undefined;
+				case 'stallHeaders':
+					// The request was read; no answer ever starts. The socket ends with the client or close().
+					return undefined;
+				case 'redirect':
+					return send(res, fault.status, 'text/html; charset=utf-8', redirectPage(fault.status), damage, { Location: redirectLocation(activeFaults.redirect, req.url) });
+				case 'tooMany':
+					return sendTooMany(res, match, format, activeFaults.tooManyRequests.retryAfterSeconds, damage);
 				case 'html':
-					return send(res, fault.status, 'text/html; charset=utf-8', HTML_502, truncate);
+					return send(res, fault.status, 'text/html; charset=utf-8', HTML_502, damage);
 				case 'status':
-					return send(res, fault.status, JSON_TYPE, JSON.stringify(failure(fault.status, `Erreur HTTP ${fault.status} (sandbox)`)), truncate);
+					return send(res, fault.status, JSON_TYPE, JSON.stringify(failure(fault.status, `Erreur HTTP ${fault.status} (sandbox)`)), damage);
 				case 'random500':
-					return send(res, 500, JSON_TYPE, JSON.stringify(failure(500, 'Erreur interne du serveur')), truncate);
+					return send(res, 500, JSON_TYPE, JSON.stringify(failure(500, 'Erreur interne du serveur')), damage);
 				case 'malformed':
-					return send(res, 200, JSON_TYPE, MALFORMED_BODY, truncate);
+					return send(res, 200, JSON_TYPE, MALFORMED_BODY, damage);
+				case 'answer': {
+					const canned = activeFaults.answer;
+					return send(res, canned.status, canned.contentType, fillPlaceholders(canned.body, params.apiKey), damage, canned.headers);
+				}
+				case 'huge': {
+					const huge = hugeAnswer(activeFaults.hugeBody, format);
+					return send(res, fault.status, huge.type, huge.source, damage);
+				}
+				case 'deep': {
+					const deepFormat = activeFaults.deepNesting.format ?? format;
+					const text = deepAnswer(activeFaults.deepNesting, deepFormat);
+					return send(res, 200, deepFormat === 'xml' ? XML_TYPE : JSON_TYPE, text, damage);
+				}
 				case 'force': {
 					const answer = render(match && match.route, { error: activeFaults.forceError.code, message: activeFaults.forceError.message }, format);
-					return send(res, answer.status, answer.type, answer.text, truncate);
+					return send(res, answer.status, answer.type, answer.text, damage);
 				}
 				default:
 					break;
 			}
 		}
 
-		if (!match) return send(res, 404, JSON_TYPE, JSON.stringify(failure(404, 'Ressource introuvable')), truncate);
+		if (!match) return send(res, 404, JSON_TYPE, JSON.stringify(failure(404, 'Ressource introuvable')), damage);
 		const auth = authenticate(state, params.apiKey);
 		const result = auth.error
 			? { error: auth.error }
 			: match.route.handle({ state, account: auth.account, params, query, now: config.now(), options: config });
 		const answer = render(match.route, result, format);
-		return send(res, answer.status, answer.type, answer.text, truncate);
+		return send(res, answer.status, answer.type, answer.text, damage);
 	}
 
 	const server = http.createServer((req, res) => {
 		handle(req, res).catch((error) => {
+			// Mid-body, a status can no longer be sent: cut the answer so the client sees a broken body.
+			if (res.headersSent) return res.destroy();
 			// A sandbox bug must show up as a 500 the test can see, not as a hung request.
-			send(res, 500, JSON_TYPE, JSON.stringify(failure(500, `sandbox error: ${error.message}`)));
+			return send(res, 500, JSON_TYPE, JSON.stringify(failure(500, `sandbox error: ${error.message}`)));
 		});
 	});
 
@@ -289,4 +376,4 @@ function createSandbox(options = {}) {
 	};
 }
 
-module.exports = { createSandbox, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY };
+module.exports = { createSandbox, createCatcher, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY };

@@ -12,6 +12,8 @@ const NB_PER_PAGE = 20;
 const PAGES_KEY = 'xxx';
 const DEMO_KEY = 'sandbox-demo-key';
 const EMPTY_KEY = 'sandbox-empty-key';
+/** A key with every character that breaks naive query-string or URL handling: `+ / = % &`. */
+const HOSTILE_KEY = 'sandbox-hostile+/=%&key';
 /** Recipient reports "can take up to 48 hours" (REFERENCE.md): the demo's pending message waits that long. */
 const MAX_REPORT_DELAY_MS = 48 * 3600 * 1000;
 
@@ -122,6 +124,22 @@ function demoState(nowMs = Date.now(), { subaccountCount = 45 } = {}) {
 						recipients: [
 							{ email: mailbox('carol'), token: 'demo-1002-1', finalStatus: 'Delivered', finalStopMail: false, cost: 1 },
 						],
+					},
+				},
+			},
+			// Its own account (not an alias of the demo one), with enough to exercise every operation.
+			[HOSTILE_KEY]: {
+				username: 'hostile@sandbox.mailpartner.invalid',
+				currency: 'EUR',
+				balance: 100,
+				pricePerMail: 0.05,
+				subaccounts: subaccounts.slice(0, 3).map((sub) => ({ ...sub, email: `hostile-${sub.email}`, token: `hostile-${sub.token}`, apiKey: `hostile-${sub.apiKey}` })),
+				messages: {
+					1001: {
+						messageId: '1001',
+						sentAt: nowMs - 3600 * 1000,
+						settledAt: nowMs - 3600 * 1000 + 5000,
+						recipients: [{ email: mailbox('dave'), token: 'hostile-1001-1', finalStatus: 'Delivered', finalStopMail: false, cost: 1 }],
 					},
 				},
 			},
@@ -371,6 +389,7 @@ module.exports = {
 	PAGES_KEY,
 	DEMO_KEY,
 	EMPTY_KEY,
+	HOSTILE_KEY,
 	seeds,
 	pagesState,
 	demoState,

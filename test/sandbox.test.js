@@ -9,7 +9,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const axios = require('axios');
-const { createSandbox, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY } = require('../sandbox/server');
+const nodeHttp = require('node:http');
+const { createSandbox, createCatcher, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('../sandbox/server');
 const { parseArgs } = require('../sandbox/cli');
 const { createSlidingWindow } = require('../sandbox/ratelimit');
 
@@ -538,6 +539,404 @@ describe('rateLimit (enforced sliding window)', () => {
 	});
 });
 
+/**
+ * A plain node:http GET that keeps what arrived as it arrives, for answers axios would not hand over
+ * (stalled, endless, dribbled). Reading stops at `stopAfter` bytes (the request is then destroyed).
+ */
+function rawGet(url, { stopAfter = Infinity } = {}) {
+	const got = { status: null, headers: null, chunks: [], bytes: 0, ended: false, error: null };
+	let request;
+	let settle;
+	got.done = new Promise((resolve) => (settle = resolve));
+	got.firstBytes = new Promise((resolveFirst) => {
+		request = nodeHttp.get(url, (res) => {
+			got.status = res.statusCode;
+			got.headers = res.headers;
+			res.on('data', (chunk) => {
+				got.chunks.push(chunk);
+				got.bytes += chunk.length;
+				resolveFirst();
+				if (got.bytes >= stopAfter) request.destroy();
+			});
+			res.on('end', () => {
+				got.ended = true;
+				settle();
+			});
+			res.on('close', () => settle());
+			res.on('error', (error) => {
+				got.error = error;
+			});
+		});
+		request.on('error', (error) => {
+			got.error = error;
+			resolveFirst();
+			settle();
+		});
+	});
+	got.request = request;
+	got.text = () => Buffer.concat(got.chunks).toString('utf8');
+	return got;
+}
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const meUrl = (s, key = DEMO_KEY, extra = '') => `${s.baseUrl}/me?apiKey=${encodeURIComponent(key)}${extra}`;
+
+describe('redirect and the catcher', () => {
+	let catcher;
+	beforeAll(async () => {
+		catcher = createCatcher();
+		await catcher.listen();
+	});
+	beforeEach(() => {
+		catcher.requests.length = 0;
+	});
+	afterAll(() => catcher.close());
+	// axios follows redirects by default, to any host: the behaviour a node must not have.
+	const following = () => axios.create({ baseURL: demo.baseUrl, validateStatus: () => true });
+
+	test.each([301, 302, 303, 307, 308])('%i with Location, not followed by a client that does not follow', async (status) => {
+		demo.sb.setFaults({ redirect: { status, to: `${catcher.baseUrl}/me` } });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY }, maxRedirects: 0 });
+		expect(res.status).toBe(status);
+		expect(res.headers.location).toBe(`${catcher.baseUrl}/me`);
+		expect(res.data).toContain(`<title>${status} `);
+		expect(catcher.requests).toEqual([]);
+	});
+
+	test('keepPath: the same path and query on the other host, so a GET that follows hands over the key', async () => {
+		demo.sb.setFaults({ redirect: { status: 302, to: catcher.baseUrl, keepPath: true } });
+		const res = await demo.http.get('/me', { params: { apiKey: HOSTILE_KEY, _format: 'json' }, maxRedirects: 0 });
+		const location = new URL(res.headers.location);
+		expect(location.origin).toBe(new URL(catcher.baseUrl).origin);
+		expect(location.pathname).toBe('/v1/me');
+		expect(location.searchParams.get('apiKey')).toBe(HOSTILE_KEY);
+
+		const followed = await following().get('/me', { params: { apiKey: HOSTILE_KEY } });
+		expect(followed.status).toBe(200);
+		// What a node that follows would output: the other host's success, looking like MailPartner's.
+		expect(followed.data).toMatchObject({ success: true, code: 200, user: { username: 'caught@other-host.invalid' } });
+		expect(catcher.requests).toHaveLength(1);
+		expect(catcher.requests[0]).toMatchObject({ method: 'GET', path: '/v1/me', query: { apiKey: HOSTILE_KEY } });
+		expect(catcher.requests[0].url).toContain(encodeURIComponent(HOSTILE_KEY));
+	});
+
+	test('a followed 307 re-sends the POST body (key included); a followed 303 turns it into a GET; path limits the fault', async () => {
+		demo.sb.setFaults({ redirect: { status: 307, to: `${catcher.baseUrl}/subaccount/create`, path: '/subaccount/create' } });
+		expect((await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).status).toBe(200);
+		const created = await following().post('/subaccount/create', { apiKey: HOSTILE_KEY, type: 'simple' });
+		expect(created.data).toMatchObject({ success: true, subaccount: { email: 'caught@other-host.invalid' } });
+		expect(catcher.requests[0]).toMatchObject({ method: 'POST', path: '/v1/subaccount/create' });
+		expect(JSON.parse(catcher.requests[0].body).apiKey).toBe(HOSTILE_KEY);
+
+		demo.sb.setFaults({ redirect: { status: 303, to: `${catcher.baseUrl}/subaccount/create` } });
+		const converted = await following().post('/subaccount/create', { apiKey: HOSTILE_KEY, type: 'simple' });
+		expect(converted.data).toMatchObject({ success: true, subaccount: { email: 'caught@other-host.invalid' } });
+		expect(catcher.requests[1]).toMatchObject({ method: 'GET', body: '' });
+		// Nothing was created on the sandbox: every answer above came from the other host.
+		expect(demo.sb.state.accounts[HOSTILE_KEY].subaccounts).toHaveLength(3);
+	});
+
+	test('the catcher answers each route’s shape, in XML when asked', async () => {
+		const other = axios.create({ baseURL: catcher.baseUrl, validateStatus: () => true, responseType: 'text', transformResponse: (d) => d });
+		expect(json(await other.get('/subaccount/list'))).toMatchObject({ success: true, total: 1, data: [{ id: 9001 }] });
+		expect(json(await other.get('/bulk-status'))).toMatchObject({ StatutResponseList: [{ status: 'Delivered' }] });
+		expect(json(await other.get('/anything'))).toEqual({ success: true, code: 200 });
+		const xml = await other.get('/me', { params: { _format: 'xml' } });
+		expect(xml.headers['content-type']).toMatch(/xml/);
+		expect(normaliseXml(xml.data)).toMatch(/^<\?xml[^>]*\?><result><entry>true<\/entry><entry>200<\/entry>/);
+		expect(catcher.requests.map((r) => r.path)).toEqual(['/v1/subaccount/list', '/v1/bulk-status', '/v1/anything', '/v1/me']);
+	});
+
+	test('bad redirects are refused', () => {
+		for (const bad of [{ status: 200, to: 'http://127.0.0.1:1/' }, { status: 302, to: '/relative' }, { status: 302, to: 'ftp://127.0.0.1/' }, { status: 302 }, { status: 302, to: 'http://x/', path: 'me' }]) {
+			expect(() => demo.sb.setFaults({ redirect: bad })).toThrow(/redirect/);
+		}
+	});
+});
+
+describe('stalls and slow bodies', () => {
+	test('stallHeaders: the request is read and never answered, until the client gives up', async () => {
+		const lines = [];
+		const s = await start({ faults: { stallHeaders: true }, log: true, logger: (line) => lines.push(line) });
+		const got = rawGet(meUrl(s));
+		await pause(300);
+		expect(got.status).toBeNull();
+		expect(s.sb.state.requests.total).toBe(1);
+		got.request.destroy();
+		await got.done;
+		await pause(20);
+		expect(lines).toEqual([expect.stringMatching(/^GET \/v1\/me dropped \d+ms$/)]);
+	});
+
+	test('stallBody: full Content-Length, half of the body, then nothing; the socket stays open until the sandbox closes', async () => {
+		const s = await start();
+		const full = (await s.http.get('/me', { params: { apiKey: DEMO_KEY } })).data;
+		s.sb.setFaults({ stallBody: true });
+		const got = rawGet(meUrl(s));
+		await got.firstBytes;
+		await pause(300);
+		expect(got.status).toBe(200);
+		expect(Number(got.headers['content-length'])).toBe(Buffer.byteLength(full));
+		expect(got.text()).toBe(full.slice(0, Math.floor(Buffer.byteLength(full) / 2)));
+		expect(got.ended).toBe(false);
+		await s.sb.close();
+		await got.done;
+		expect(got.ended).toBe(false);
+		expect(got.bytes).toBe(Math.floor(Buffer.byteLength(full) / 2));
+	});
+
+	test('slowBody: the real answer, whole, in slices of bytesPerSecond / 10', async () => {
+		const full = (await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).data;
+		demo.sb.setFaults({ slowBody: { bytesPerSecond: 400 } });
+		const got = rawGet(meUrl(demo));
+		await got.done;
+		expect(got.ended).toBe(true);
+		expect(got.text()).toBe(full);
+		// 40 bytes every 100 ms: each slice arrives on its own.
+		expect(Math.max(...got.chunks.map((c) => c.length))).toBeLessThanOrEqual(40);
+		expect(got.chunks.length).toBeGreaterThanOrEqual(Math.ceil(Buffer.byteLength(full) / 40));
+	});
+
+	test('slowBody with stallBody: dribbled up to half, then stalled; with truncateBody the smaller Content-Length', async () => {
+		const full = (await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).data;
+		const size = Buffer.byteLength(full);
+		demo.sb.setFaults({ slowBody: { bytesPerSecond: 1000 }, stallBody: true, truncateBody: true });
+		const got = rawGet(meUrl(demo));
+		await got.firstBytes;
+		while (got.bytes < Math.floor(Math.floor(size / 2) / 2)) await pause(50);
+		await pause(250);
+		expect(Number(got.headers['content-length'])).toBe(Math.floor(size / 2));
+		expect(got.bytes).toBe(Math.floor(Math.floor(size / 2) / 2));
+		expect(got.ended).toBe(false);
+		got.request.destroy();
+	});
+
+	test('bad settings are refused', () => {
+		expect(() => demo.sb.setFaults({ slowBody: { bytesPerSecond: 0 } })).toThrow(/slowBody/);
+		expect(() => demo.sb.setFaults({ slowBody: 100 })).toThrow(/slowBody/);
+	});
+});
+
+describe('huge bodies and deep nesting', () => {
+	test('hugeBody json: a valid MailPartner failure of exactly `bytes`, its message made of filler', async () => {
+		demo.sb.setFaults({ hugeBody: { bytes: 3_000_000, kind: 'json' } });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY } });
+		expect(res.status).toBe(500);
+		expect(res.headers['content-type']).toMatch(/json/);
+		expect(Number(res.headers['content-length'])).toBe(3_000_000);
+		expect(Buffer.byteLength(res.data)).toBe(3_000_000);
+		const body = json(res);
+		expect(body).toMatchObject({ success: false, code: 500 });
+		expect(body.message.length).toBeGreaterThan(2_999_000);
+		expect(body.message.startsWith('Erreur interne du serveur. Erreur')).toBe(true);
+	});
+
+	test('hugeBody xml: a <result> failure whose message is one huge CDATA; status settable', async () => {
+		demo.sb.setFaults({ hugeBody: { bytes: 1_000_000, kind: 'xml', status: 400 } });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY } });
+		expect(res.status).toBe(400);
+		expect(Buffer.byteLength(res.data)).toBe(1_000_000);
+		expect(res.data.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<result>\n    <entry>false</entry>\n    <entry>400</entry>\n    <entry><![CDATA[Erreur interne')).toBe(true);
+		expect(res.data.endsWith('serveur. ]]></entry>\n</result>\n'.slice(-22))).toBe(true);
+		expect(res.data.match(/<!\[CDATA\[/g)).toHaveLength(1);
+	});
+
+	test('hugeBody of a terabyte: headers say so and the first megabytes stream, so nothing is built in memory', async () => {
+		demo.sb.setFaults({ hugeBody: { bytes: 2 ** 40, kind: 'json' } });
+		const got = rawGet(meUrl(demo), { stopAfter: 4 * 1024 * 1024 });
+		await got.done;
+		expect(Number(got.headers['content-length'])).toBe(2 ** 40);
+		expect(got.bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+		expect(got.text().startsWith('{"success":false,"code":500,"message":"Erreur interne du serveur. ')).toBe(true);
+		// The sandbox is still fine after the client hung up mid-body.
+		demo.sb.setFaults({});
+		expect((await demo.http.get('/me', { params: { apiKey: DEMO_KEY } })).status).toBe(200);
+	});
+
+	test('hugeBody endless: chunked, no Content-Length, in the call’s format, until the client disconnects', async () => {
+		const lines = [];
+		const s = await start({ faults: { hugeBody: { kind: 'endless' } }, log: true, logger: (line) => lines.push(line) });
+		const got = rawGet(meUrl(s, DEMO_KEY, '&_format=xml'), { stopAfter: 8 * 1024 * 1024 });
+		await got.done;
+		expect(got.headers['content-length']).toBeUndefined();
+		expect(got.headers['transfer-encoding']).toBe('chunked');
+		expect(got.ended).toBe(false);
+		expect(got.text().startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<result>')).toBe(true);
+		await pause(50);
+		expect(lines).toEqual([expect.stringMatching(/^GET \/v1\/me dropped \d+ms$/)]);
+	});
+
+	test('truncateBody halves a huge body’s Content-Length too', async () => {
+		demo.sb.setFaults({ hugeBody: { bytes: 100_000, kind: 'json' }, truncateBody: true });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY } });
+		expect(Buffer.byteLength(res.data)).toBe(50_000);
+		expect(() => JSON.parse(res.data)).toThrow();
+	});
+
+	test('deepNesting json: a success whose payload nests `depth` arrays under `key`', async () => {
+		demo.sb.setFaults({ deepNesting: { depth: 20000, format: 'json', key: 'credits' } });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY, _format: 'xml' } });
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toMatch(/json/);
+		const body = JSON.parse(res.data);
+		expect(body).toMatchObject({ success: true, code: 200 });
+		let depth = 0;
+		for (let v = body.credits; Array.isArray(v); v = v[0]) depth += 1;
+		expect(depth).toBe(20000);
+	});
+
+	test('deepNesting xml (or the call’s format when none is given): `depth` nested <entry>s after success and code', async () => {
+		demo.sb.setFaults({ deepNesting: { depth: 5000 } });
+		const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY, _format: 'xml' } });
+		expect(res.headers['content-type']).toMatch(/xml/);
+		expect(res.data.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<result><entry>true</entry><entry>200</entry><entry><entry>')).toBe(true);
+		expect(res.data.match(/<entry>/g)).toHaveLength(5002);
+		expect(res.data).toContain(`${'<entry>'.repeat(5000)}${'</entry>'.repeat(5000)}</result>`);
+	});
+
+	test('bad settings are refused', () => {
+		for (const bad of [{ hugeBody: { bytes: 100, kind: 'json' } }, { hugeBody: { kind: 'json' } }, { hugeBody: { bytes: 1000, kind: 'yaml' } }, { deepNesting: { depth: 0 } }, { deepNesting: { depth: 3, format: 'html' } }]) {
+			expect(() => demo.sb.setFaults(bad)).toThrow(/hugeBody|deepNesting/);
+		}
+	});
+});
+
+describe('tooManyRequests and canned answers', () => {
+	const getMe = (extra = {}) => demo.http.get('/me', { params: { apiKey: DEMO_KEY, ...extra } });
+
+	test('tooManyRequests: the next `count` calls get 429 with Retry-After, JSON or XML, then normal answers', async () => {
+		demo.sb.setFaults({ tooManyRequests: { count: 2, retryAfterSeconds: 7 } });
+		const first = await getMe();
+		expect(first.status).toBe(429);
+		expect(first.headers['retry-after']).toBe('7');
+		expect(json(first)).toEqual(TOO_MANY);
+		const second = await demo.http.post('/subaccount/create', { apiKey: DEMO_KEY, type: 'simple', _format: 'xml' });
+		expect(second.status).toBe(429);
+		expect(normaliseXml(second.data)).toBe(`<?xml version="1.0" encoding="UTF-8"?><result><entry>false</entry><entry>429</entry><entry><![CDATA[${TOO_MANY.message}]]></entry></result>`);
+		expect((await getMe()).status).toBe(200);
+		expect(demo.sb.state.requests).toMatchObject({ total: 3, rejected429: 2 });
+		// Without retryAfterSeconds, a 429 with no Retry-After at all.
+		demo.sb.setFaults({ tooManyRequests: { count: 1 } });
+		const bare = await getMe();
+		expect(bare.status).toBe(429);
+		expect(bare.headers['retry-after']).toBeUndefined();
+	});
+
+	test('answer: a canned raw answer with its status, type and headers, for every route or one path', async () => {
+		const hostileXml = '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<result><entry>true</entry><entry>&b;</entry><entry>&#233;t&#xE9;</entry></result>';
+		demo.sb.setFaults({ answer: { status: 200, contentType: 'application/xml', headers: { 'X-Sandbox': 'canned' }, body: hostileXml, path: '/bulk-status' } });
+		const res = await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: '1001' } });
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toBe('application/xml');
+		expect(res.headers['x-sandbox']).toBe('canned');
+		expect(res.data).toBe(hostileXml);
+		expect(json(await getMe())).toMatchObject({ success: true });
+
+		demo.sb.setFaults({ answer: { status: 503, body: '' } });
+		const empty = await getMe();
+		expect(empty.status).toBe(503);
+		expect(empty.headers['content-type']).toBe('application/json; charset=utf-8');
+		expect(empty.data).toBe('');
+	});
+
+	test.each([
+		['GET, url-encoded in the query', (s) => s.http.get('/me', { params: { apiKey: HOSTILE_KEY } })],
+		['POST, in the JSON body', (s) => s.http.post('/subaccount/create', { apiKey: HOSTILE_KEY, type: 'simple' })],
+	])('answer placeholders echo the key as received (%s): raw, JSON \\u escapes, XML character references', async (_, call) => {
+		demo.sb.setFaults({ answer: { status: 200, body: '{"success":true,"raw":"{{apiKey}}","escaped":"{{apiKeyJsonEscaped}}","refs":"{{apiKeyXmlCharRefs}}"}' } });
+		const res = await call(demo);
+		expect(res.data).not.toContain('{{');
+		const body = json(res);
+		expect(body.raw).toBe(HOSTILE_KEY);
+		// Escaped in the text, the key itself once parsed.
+		expect(res.data).toContain('"escaped":"\\u0073\\u0061\\u006e');
+		expect(body.escaped).toBe(HOSTILE_KEY);
+		expect(body.refs).toBe([...HOSTILE_KEY].map((c) => `&#${c.codePointAt(0)};`).join(''));
+		expect(body.refs).toContain('&#43;&#47;&#61;&#37;&#38;');
+	});
+
+	test('bad answers are refused', () => {
+		for (const bad of [{ status: 200 }, { body: 'x' }, { status: 200, body: 3 }, { status: 200, body: 'x', headers: { 'Content-Length': '5' } }, { status: 200, body: 'x', headers: { 'X-Bad': 'a\r\nb' } }, { status: 200, body: 'x', extra: 1 }]) {
+			expect(() => demo.sb.setFaults({ answer: bad })).toThrow();
+		}
+	});
+
+	test('precedence: drop > stallHeaders > redirect > tooManyRequests > html > status > errorRate > malformed > answer > hugeBody > deepNesting > forceError', async () => {
+		const all = {
+			redirect: { status: 302, to: 'http://127.0.0.1:9/v1/me' },
+			tooManyRequests: { count: 1 },
+			htmlErrorPage: true,
+			httpStatus: 418,
+			errorRate: 1,
+			malformedBody: true,
+			answer: { status: 299, body: 'canned' },
+			hugeBody: { bytes: 1000, kind: 'json', status: 598 },
+			deepNesting: { depth: 3, format: 'json' },
+			forceError: { code: 7 },
+		};
+		const order = Object.keys(all);
+		const seen = [];
+		for (let i = 0; i < order.length; i++) {
+			demo.sb.setFaults(Object.fromEntries(order.slice(i).map((k) => [k, all[k]])));
+			const res = await demo.http.get('/me', { params: { apiKey: DEMO_KEY }, maxRedirects: 0 });
+			seen.push(res.status);
+		}
+		expect(seen).toEqual([302, 429, 502, 418, 500, 200, 299, 598, 200, 400]);
+	});
+
+	test('the control endpoint takes every new fault and refuses bad ones', async () => {
+		const control = axios.create({ baseURL: demo.baseUrl.replace(/\/v1$/, ''), validateStatus: () => true });
+		const set = { rateLimit: { requests: 5, windowMs: 1000 }, tooManyRequests: { count: 1, retryAfterSeconds: 2 }, slowBody: { bytesPerSecond: 100000 } };
+		const ok = await control.post('/__sandbox/faults', set);
+		expect(ok.status).toBe(200);
+		expect(ok.data.faults).toMatchObject(set);
+		expect((await getMe()).headers['retry-after']).toBe('2');
+		expect((await control.post('/__sandbox/faults', { hugeBody: { bytes: 5, kind: 'json' } })).status).toBe(400);
+		expect((await control.get('/__sandbox/state')).data.state.requests.rejected429).toBe(1);
+	});
+});
+
+describe('the hostile key (+ / = % &)', () => {
+	test('works url-encoded in the query and in a JSON body; a raw + in the query is a space, so code 10', async () => {
+		const me = json(await demo.http.get('/me', { params: { apiKey: HOSTILE_KEY } }));
+		expect(me).toMatchObject({ success: true, user: { username: 'hostile@sandbox.mailpartner.invalid' }, credits: { balance: '100.000', creditMail: 2000 } });
+		expect(json(await demo.http.get('/bulk-status', { params: { apiKey: HOSTILE_KEY, messageId: '1001' } })).StatutResponseList).toHaveLength(1);
+		expect(json(await demo.http.get('/subaccount/list', { params: { apiKey: HOSTILE_KEY } })).total).toBe(3);
+		const created = json(await demo.http.post('/subaccount/create', { apiKey: HOSTILE_KEY, type: 'simple', parameters: { creditToAttribute: 1 } }));
+		expect(created).toMatchObject({ success: true, parent_email: 'hostile@sandbox.mailpartner.invalid' });
+		const raw = await demo.http.get(`/me?apiKey=${HOSTILE_KEY.replace('&', '%26')}`);
+		expect(json(raw)).toMatchObject({ success: false, code: 10 });
+	});
+
+	test('the log never holds it, whatever the fault', async () => {
+		const lines = [];
+		const s = await start({ log: true, logger: (line) => lines.push(line) });
+		const faultSets = [
+			{},
+			{ rateLimit: { requests: 1, windowMs: 60000 } },
+			{ tooManyRequests: { count: 1, retryAfterSeconds: 1 } },
+			{ redirect: { status: 307, to: 'http://127.0.0.1:9/', keepPath: true } },
+			{ answer: { status: 200, body: '{{apiKey}} {{apiKeyJsonEscaped}} {{apiKeyXmlCharRefs}}' } },
+			{ hugeBody: { bytes: 2000, kind: 'xml' } },
+			{ deepNesting: { depth: 10 } },
+			{ forceError: { code: 10 } },
+			{ slowBody: { bytesPerSecond: 100000 } },
+		];
+		for (const faults of faultSets) {
+			s.sb.setFaults(faults);
+			await s.http.get('/me', { params: { apiKey: HOSTILE_KEY }, maxRedirects: 0 });
+			await s.http.post('/subaccount/create', { apiKey: HOSTILE_KEY, type: 'simple' }, { maxRedirects: 0 });
+			await s.http.get('/me', { params: { apiKey: HOSTILE_KEY, _format: 'xml' }, maxRedirects: 0 });
+		}
+		await pause(20);
+		expect(lines).toHaveLength(faultSets.length * 3);
+		const forms = [HOSTILE_KEY, encodeURIComponent(HOSTILE_KEY), 'hostile+', 'hostile%2B'];
+		for (const line of lines) {
+			expect(line).toMatch(/^(GET \/v1\/me|POST \/v1\/subaccount\/create) \d{3} \d+ms$/);
+			for (const form of forms) expect(line).not.toContain(form);
+		}
+	});
+});
+
 describe('logging and CLI', () => {
 	test('one line per request with method, path, status, ms, and never the API key', async () => {
 		const lines = [];
@@ -572,6 +971,23 @@ describe('logging and CLI', () => {
 			faults: { latencyMs: 50, errorRate: 0.2, httpStatus: 503, htmlErrorPage: true, truncateBody: true, malformedBody: true, dropConnection: true },
 		});
 		expect(() => parseArgs(['--frobnicate'], {})).toThrow(/unknown option/);
+		expect(
+			parseArgs(
+				['--redirect-status', '307', '--redirect', 'http://127.0.0.1:9/v1', '--redirect-keep-path', '--stall-headers', '--stall-body', '--slow-body', '50', '--huge-body', '1000/xml', '--deep-nesting=100/json', '--too-many', '3/5', '--faults', '{"answer":{"status":200,"body":"x"}}'],
+				{},
+			).faults,
+		).toEqual({
+			redirect: { status: 307, to: 'http://127.0.0.1:9/v1', keepPath: true },
+			stallHeaders: true,
+			stallBody: true,
+			slowBody: { bytesPerSecond: 50 },
+			hugeBody: { bytes: 1000, kind: 'xml' },
+			deepNesting: { depth: 100, format: 'json' },
+			tooManyRequests: { count: 3, retryAfterSeconds: 5 },
+			answer: { status: 200, body: 'x' },
+		});
+		expect(parseArgs(['--huge-body', '0/endless', '--too-many', '2'], {}).faults).toEqual({ hugeBody: { kind: 'endless' }, tooManyRequests: { count: 2 } });
+		expect(parseArgs(['--redirect', 'http://127.0.0.1:9/'], {}).faults.redirect).toEqual({ status: 302, to: 'http://127.0.0.1:9/' });
 	});
 
 	test('the CLI prints its address, serves, logs without keys and stops cleanly on SIGTERM', async () => {
