@@ -736,7 +736,7 @@ describe('huge bodies and deep nesting', () => {
 		expect(res.status).toBe(400);
 		expect(Buffer.byteLength(res.data)).toBe(1_000_000);
 		expect(res.data.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<result>\n    <entry>false</entry>\n    <entry>400</entry>\n    <entry><![CDATA[Erreur interne')).toBe(true);
-		expect(res.data.endsWith('serveur. ]]></entry>\n</result>\n'.slice(-22))).toBe(true);
+		expect(res.data.endsWith(']]></entry>\n</result>\n')).toBe(true);
 		expect(res.data.match(/<!\[CDATA\[/g)).toHaveLength(1);
 	});
 
