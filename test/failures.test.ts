@@ -22,8 +22,11 @@ describe('HTTP errors and bodies that are not MailPartner answers', () => {
 		['a body of plain text', 503, 'Service Unavailable', /^MailPartner’s answer is neither JSON nor XML \(HTTP 503\)$/],
 		['an empty body', 500, '', /^MailPartner sent an empty answer \(HTTP 500\)$/],
 	])('%s gives a clear error, not a parse exception', async (_case, status, body, message) => {
-		nock(origin).get('/v1/me').query(true).reply(status, body);
+		// A read answered 5xx is retried (here at once, as Retry-After: 0 asks) up to 5 times.
+		const attempts = status >= 500 ? 5 : 1;
+		const scope = nock(origin).get('/v1/me').query(true).times(attempts).reply(status, body, { 'Retry-After': '0' });
 		const result = await runNode({ parameters: getCredits, credentials });
+		expect(scope.isDone()).toBe(true);
 		expect(result.items).toBeUndefined();
 		expect(result.error?.message).toMatch(message);
 		expect(result.error).toMatchObject({ httpCode: String(status) });
@@ -49,7 +52,7 @@ describe('HTTP errors and bodies that are not MailPartner answers', () => {
 	});
 
 	it('a success body with an HTTP error status is not used', async () => {
-		nock(origin).get('/v1/me').query(true).reply(500, pageSample('me.json'));
+		nock(origin).get('/v1/me').query(true).times(5).reply(500, pageSample('me.json'), { 'Retry-After': '0' });
 		const result = await runNode({ parameters: getCredits, credentials });
 		expect(result.error?.message).toBe('MailPartner answered HTTP 500 with a success body');
 	});

@@ -162,7 +162,7 @@ describe('Subaccount → Create costs money, so it is never sent twice', () => {
 			settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
 		});
 		expect(scope.isDone()).toBe(false);
-		expect(result.error?.message).toBe('Retry On Fail is on: a retry would create the subaccounts again');
+		expect(result.error?.message).toBe('Retry On Fail is on: a retry would run this call again and spend the money again');
 	});
 
 	it('a server error is reported once, without a retry', async () => {

@@ -114,7 +114,7 @@ describe('Subaccount → List, pages after the first', () => {
 		nock(origin)
 			.get('/v1/subaccount/list')
 			.query({ apiKey, page: 2 })
-			.reply(500, JSON.stringify({ success: false, code: 10, message: 'Clé API incorrecte' }));
+			.reply(401, JSON.stringify({ success: false, code: 10, message: 'Clé API incorrecte' }));
 		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
 		expect(result.items).toBeUndefined();
 		expect(result.error?.message).toBe('Invalid API key (MailPartner code 10: Clé API incorrecte)');
@@ -132,11 +132,20 @@ describe('Subaccount → List, answers that need care', () => {
 		expect(result.items).toHaveLength(5);
 	});
 
-	it('a total given as text and a null data are read as the number and no subaccounts', async () => {
-		nock(origin).get('/v1/subaccount/list').query(true).reply(200, JSON.stringify({ ...listPage([], 1), total: '0', data: null }));
+	it('a total given as text is read as the number', async () => {
+		nock(origin).get('/v1/subaccount/list').query(true).reply(200, JSON.stringify({ ...listPage([], 1), total: '0' }));
 		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
 		expect(result.error).toBeUndefined();
 		expect(result.items ?? []).toEqual([]);
+	});
+
+	it('a null list of subaccounts is an error, not an empty list', async () => {
+		nock(origin).get('/v1/subaccount/list').query(true).reply(200, JSON.stringify({ ...listPage([], 1), total: '0', data: null }));
+		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		expect(result.items).toBeUndefined();
+		expect(result.error?.message).toBe(
+			'MailPartner’s JSON answer did not match the expected layout at data: expected a list, found a null (HTTP 200)',
+		);
 	});
 
 	it('a list that changes while it is read fails clearly instead of repeating or skipping one', async () => {

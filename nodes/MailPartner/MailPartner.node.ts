@@ -1,9 +1,20 @@
-import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
-import { accountDescription } from './resources/account';
-import { messageDescription } from './resources/message';
-import { subaccountDescription } from './resources/subaccount';
-import { credentialType, requestDefaults } from './shared/transport';
+import { account } from './resources/account';
+import { message } from './resources/message';
+import { subaccount } from './resources/subaccount';
+import { credentialType, MailPartnerClient, readCredentials } from './shared/client';
+import { readSettings, runItems } from './shared/operation';
+
+const resources = { account, message, subaccount };
 
 export class MailPartner implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +30,6 @@ export class MailPartner implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: credentialType, required: true }],
-		requestDefaults,
 		properties: [
 			{
 				displayName: 'Resource',
@@ -33,9 +43,37 @@ export class MailPartner implements INodeType {
 				],
 				default: 'account',
 			},
-			...accountDescription,
-			...subaccountDescription,
-			...messageDescription,
+			...account.properties,
+			...subaccount.properties,
+			...message.properties,
 		],
 	};
+
+	/**
+	 * The node runs its items itself: the credential is read once, every item is checked before
+	 * the first request, and one client paces, bounds and reads every request (see shared/client.ts).
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		if (items.length === 0) return [[]];
+		const resourceName = this.getNodeParameter('resource', 0) as string;
+		const operationName = this.getNodeParameter('operation', 0) as string;
+		const operation = resources[resourceName as keyof typeof resources]?.operations[operationName];
+		if (!operation) {
+			throw new NodeOperationError(this.getNode(), `Unknown operation "${operationName}" of "${resourceName}"`);
+		}
+		if (operation.endpoint.spendsMoney && this.getNode().retryOnFail) {
+			throw new NodeOperationError(
+				this.getNode(),
+				'Retry On Fail is on: a retry would run this call again and spend the money again',
+				{
+					description: `n8n retries the whole node, so what ${operation.endpoint.label} already did (and charged) would be done twice. Turn Retry On Fail off in the node’s settings. Nothing was sent.`,
+				},
+			);
+		}
+		const settings = readSettings(this);
+		const credentials = readCredentials((await this.getCredentials(credentialType)) as IDataObject);
+		const client = new MailPartnerClient(this, credentials, settings);
+		return [await runItems(this, items.length, operation, client, settings.itemsInFlight)];
+	}
 }

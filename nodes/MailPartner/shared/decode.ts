@@ -44,7 +44,7 @@ export function decodeAnswer(body: string, payloadShape: Shape): Answer {
 		excerpt: excerptOf(trimmed),
 	});
 	if (trimmed === '') return unreadable('MailPartner sent an empty answer');
-	if (trimmed.startsWith('{')) return decodeJson(trimmed, unreadable);
+	if (trimmed.startsWith('{')) return decodeJson(trimmed, payloadShape, unreadable);
 	// HTML is rarely well-formed XML (<hr>, <br>): recognise it before the XML reader does.
 	if (htmlStart.test(trimmed)) return unreadable('MailPartner answered with an HTML page');
 	if (trimmed.startsWith('<')) return decodeXml(trimmed, payloadShape, unreadable);
@@ -54,34 +54,49 @@ export function decodeAnswer(body: string, payloadShape: Shape): Answer {
 const htmlStart = /^(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html)[\s>]/i;
 
 function excerptOf(body: string): string {
-	const oneLine = body.replace(/\s+/g, ' ');
-	return oneLine.length > 160 ? `${oneLine.slice(0, 160)}…` : oneLine;
+	// Only the start is ever shown: never run the whole of a huge body through the regex.
+	return cut(body.slice(0, 400).replace(/\s+/g, ' ').trim(), 160);
 }
 
 function isDataObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A value as one line of text, cut to a readable length (a failure's message may be megabytes). */
 function stringOf(value: unknown): string {
-	if (typeof value === 'string') return value.trim();
-	if (value === undefined || value === null) return '';
-	return typeof value === 'object' ? JSON.stringify(value) : String(value);
+	let textValue: string;
+	if (typeof value === 'string') textValue = value;
+	else if (value === undefined || value === null) textValue = '';
+	else if (typeof value === 'object') textValue = excerptOf(JSON.stringify(value) ?? '');
+	else textValue = String(value);
+	return cut(textValue.trim(), maxMessageLength);
 }
 
+const maxMessageLength = 300;
+
+function cut(value: string, length: number): string {
+	return value.length > length ? `${value.slice(0, length)}…` : value;
+}
+
+/** MailPartner's codes are whole decimal numbers; anything else ("0x10", "1e3") is no code. */
 function codeOf(value: unknown): number | undefined {
-	const code = typeof value === 'number' ? value : Number(stringOf(value));
-	return stringOf(value) !== '' && Number.isFinite(code) ? code : undefined;
+	if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+	const code = stringOf(value);
+	return /^\d{1,6}$/.test(code) ? Number(code) : undefined;
 }
 
 /** `error: [{elementId, message}]` as "elementId: message" lines; anything else as its text. */
 function detailsOf(value: unknown): string[] {
 	if (!Array.isArray(value)) return [];
-	return value.map((detail) =>
+	// A hostile or broken answer may list thousands: the first few say enough.
+	return value.slice(0, maxDetails).map((detail) =>
 		isDataObject(detail) && 'message' in detail
 			? [stringOf(detail.elementId), stringOf(detail.message)].filter(Boolean).join(': ')
 			: stringOf(detail),
 	);
 }
+
+const maxDetails = 10;
 
 function withoutEnvelope(answer: IDataObject): IDataObject {
 	const payload = { ...answer };
@@ -90,7 +105,7 @@ function withoutEnvelope(answer: IDataObject): IDataObject {
 	return payload;
 }
 
-function decodeJson(body: string, unreadable: (reason: string) => Unreadable): Answer {
+function decodeJson(body: string, payloadShape: Shape, unreadable: (reason: string) => Unreadable): Answer {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(body);
@@ -105,10 +120,75 @@ function decodeJson(body: string, unreadable: (reason: string) => Unreadable): A
 			kind: 'failure',
 			code: codeOf(parsed.code),
 			message: stringOf(parsed.message),
-			details: detailsOf(parsed.error),
+			details: detailsOf(parsed.error ?? parsed.errors),
 		};
 	}
-	return { kind: 'success', payload: withoutEnvelope(parsed) };
+	// The JSON answer is held to the same shape as the XML one: the same fields, the same types,
+	// nothing deeper than the shape. What is not in the shape is not output.
+	const payload = conformJson(withoutEnvelope(parsed), payloadShape, '');
+	if (!payload.ok) return unreadable(payload.reason);
+	return { kind: 'success', payload: payload.value as IDataObject };
+}
+
+const kindName: Record<Shape['kind'], string> = {
+	string: 'a text',
+	number: 'a number',
+	boolean: 'true or false',
+	object: 'an object',
+	array: 'a list',
+};
+
+const decimal = /^-?\d+(\.\d+)?$/;
+
+/** A value of a JSON answer checked against its shape, with the XML reader's rules and wording. */
+function conformJson(value: unknown, shape: Shape, path: string): Mapped {
+	const mismatch = (expected: string): Mapped => ({
+		ok: false,
+		reason: `MailPartner’s JSON answer did not match the expected layout at ${path || 'the answer'}: expected ${expected}, found ${describeJson(value)}`,
+	});
+	if (value === undefined) return mismatch(kindName[shape.kind]);
+	// null stands for a missing value, as xsi:nil does in XML; lists and objects must be there.
+	if (value === null) return shape.kind === 'object' || shape.kind === 'array' ? mismatch(kindName[shape.kind]) : { ok: true, value };
+	switch (shape.kind) {
+		case 'string':
+			if (typeof value === 'string') return { ok: true, value };
+			return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value: String(value) } : mismatch('a text');
+		case 'number':
+			if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+			return typeof value === 'string' && decimal.test(value.trim()) ? { ok: true, value: Number(value) } : mismatch('a number');
+		case 'boolean':
+			if (typeof value === 'boolean') return { ok: true, value };
+			if (value === 1 || value === 0) return { ok: true, value: value === 1 };
+			return mismatch('true or false');
+		case 'array': {
+			if (!Array.isArray(value)) return mismatch('a list');
+			const values: unknown[] = [];
+			for (const [index, item] of value.entries()) {
+				const mapped = conformJson(item, shape.items, `${path}[${index}]`);
+				if (!mapped.ok) return mapped;
+				values.push(mapped.value);
+			}
+			return { ok: true, value: values };
+		}
+		case 'object': {
+			if (!isDataObject(value)) return mismatch(`an object (${shape.fields.map(([name]) => name).join(', ')})`);
+			const result: IDataObject = {};
+			for (const [name, fieldShape] of shape.fields) {
+				const mapped = conformJson(value[name], fieldShape, path ? `${path}.${name}` : name);
+				if (!mapped.ok) return mapped;
+				result[name] = mapped.value as IDataObject[string];
+			}
+			return { ok: true, value: result };
+		}
+	}
+}
+
+function describeJson(value: unknown): string {
+	if (value === undefined) return 'nothing';
+	if (value === null) return 'a null';
+	if (Array.isArray(value)) return `a list of ${value.length}`;
+	if (typeof value === 'object') return 'an object';
+	return `${typeof value} ${excerptOf(JSON.stringify(value)).slice(0, 40)}`;
 }
 
 /** One XML element, with fast-xml-parser's ordered output flattened into what the mapping needs. */
@@ -117,6 +197,21 @@ interface XmlElement {
 	nil: boolean;
 	text: string;
 	children: XmlElement[];
+}
+
+const maxXmlDepth = 16;
+
+/** The five predefined entities and numeric character references (`&#233;`, `&#xE9;`). */
+const entity = /&(?:(lt|gt|amp|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
+const namedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decodeEntities(value: string): string {
+	if (!value.includes('&')) return value;
+	return value.replace(entity, (whole, name: string | undefined, decimalCode?: string, hexCode?: string) => {
+		if (name) return namedEntities[name];
+		const codePoint = decimalCode !== undefined ? Number(decimalCode) : parseInt(hexCode ?? '', 16);
+		return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
+	});
 }
 
 const xmlParser = new XMLParser({
@@ -131,9 +226,12 @@ const xmlParser = new XMLParser({
 	ignorePiTags: true,
 	cdataPropName: '#cdata',
 	trimValues: true,
-	// The five XML entities only; MailPartner's text is in CDATA or plain UTF-8.
-	processEntities: true,
+	// Entities are decoded by `decodeEntities` below, in text only (never in CDATA), and a DOCTYPE
+	// (the only way to declare more of them) is refused before parsing.
+	processEntities: false,
 	htmlEntities: false,
+	// MailPartner's answers nest 5 levels at most; deeper is refused, not recursed into.
+	maxNestedTags: maxXmlDepth,
 });
 
 type ParsedNode = Record<string, unknown>;
@@ -159,7 +257,7 @@ function toElements(nodes: unknown): XmlElement[] {
 function textOf(nodes: ParsedNode[]): string {
 	let value = '';
 	for (const node of nodes) {
-		if ('#text' in node) value += String(node['#text']);
+		if ('#text' in node) value += decodeEntities(String(node['#text']));
 		if ('#cdata' in node) value += textOf(node['#cdata'] as ParsedNode[]);
 	}
 	return value;
@@ -173,6 +271,10 @@ function decodeXml(
 	unreadable: (reason: string) => Unreadable,
 ): Answer {
 	const mismatch = (reason: string): Unreadable => ({ ...unreadable(reason), unusableXml: true });
+	// MailPartner declares no DTD; one in an answer can only define entities to expand or fetch.
+	if (/<!DOCTYPE|<!ENTITY/i.test(body)) {
+		return mismatch('MailPartner’s XML answer declares a DOCTYPE, which MailPartner never sends: it was not read');
+	}
 	const validation = XMLValidator.validate(body);
 	if (validation !== true) {
 		return mismatch(
@@ -237,12 +339,10 @@ function mapElement(element: XmlElement | undefined, shape: Shape, path: string)
 	switch (shape.kind) {
 		case 'string':
 			return isLeaf ? { ok: true, value: element.text } : mismatch('a text', describeElement(element));
-		case 'number': {
-			const value = Number(element.text);
-			return isLeaf && element.text !== '' && Number.isFinite(value)
-				? { ok: true, value }
+		case 'number':
+			return isLeaf && decimal.test(element.text)
+				? { ok: true, value: Number(element.text) }
 				: mismatch('a number', describeElement(element));
-		}
 		case 'boolean':
 			if (isLeaf && (element.text === 'true' || element.text === '1')) return { ok: true, value: true };
 			if (isLeaf && (element.text === 'false' || element.text === '0')) return { ok: true, value: false };

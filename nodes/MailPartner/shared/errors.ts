@@ -1,67 +1,34 @@
 /**
- * MailPartner's documented error codes, per operation, as clear English messages.
- * The codes overlap between operations with different meanings (3 is "isBuyer required" on
- * subaccount creation and "messageId required" on the delivery status), so each operation has
- * its own table on top of the codes common to every call.
+ * How a MailPartner code reads in English. The codes overlap between calls with different
+ * meanings (3 is "isBuyer required" on subaccount creation and "messageId required" on the
+ * delivery status), so each operation keeps its own table next to its request; this file holds
+ * the codes the error-code page gives for every call, and the wording.
  */
-export type OperationKey = 'getCredits' | 'listSubaccounts' | 'createSubaccount' | 'getStatus';
 
-interface ErrorText {
+export interface ErrorText {
 	message: string;
 	/** What the user can do about it. */
 	hint: string;
 }
 
+export type ErrorTable = Readonly<Record<number, ErrorText>>;
+
 const checkCredential = 'Check the API key in the MailPartner credential.';
 
-const commonErrors: Record<number, ErrorText> = {
+/** Codes of MailPartner's error-code page that any call can get (see MAIL-API-FULL.md §3-4). */
+const commonErrors: ErrorTable = {
 	1: { message: 'API key is missing', hint: checkCredential },
 	10: { message: 'Invalid API key', hint: checkCredential },
-};
-
-const operationErrors: Record<OperationKey, Record<number, ErrorText>> = {
-	getCredits: {},
-	listSubaccounts: {},
-	createSubaccount: {
-		2: {
-			message: 'A mobile phone number is required',
-			hint: 'MailPartner asks for a phone number for this subaccount; complete it in your MailPartner account.',
-		},
-		3: {
-			message: 'Is Buyer is required for an advanced subaccount',
-			hint: 'Set Is Buyer to Yes or No.',
-		},
-		4: {
-			message: 'Subaccount type is required (simple or advanced)',
-			hint: 'Choose a Type.',
-		},
-		5: {
-			message: 'Unknown subaccount type (use simple or advanced)',
-			hint: 'Choose Simple or Advanced as the Type.',
-		},
-		6: {
-			message: 'Email is required for an advanced subaccount',
-			hint: 'Fill in the Email field.',
-		},
-		7: {
-			message: 'An account already exists with this email',
-			hint: 'Use another email address for the subaccount.',
-		},
-		8: {
-			message: 'Credit To Attribute must be greater than 0',
-			hint: 'Leave Credit To Attribute out or set a positive amount in euros.',
-		},
-		9: {
-			message: 'Your main account balance must be greater than 0',
-			hint: 'Top up your MailPartner balance or lower Credit To Attribute.',
-		},
+	20: { message: 'The MailPartner account is disabled', hint: 'Contact MailPartner support.' },
+	30: { message: 'The MailPartner account is blocked', hint: 'Contact MailPartner support.' },
+	40: { message: 'API access is refused for this account', hint: 'Ask MailPartner to enable API access.' },
+	96: {
+		message: 'MailPartner does not accept requests from this IP address',
+		hint: 'Allow the IP address of your n8n instance in your MailPartner account.',
 	},
-	getStatus: {
-		3: { message: 'Message ID is required', hint: 'Fill in the Message ID field.' },
-		4: {
-			message: 'Message not found',
-			hint: 'Check the Message ID: it is the messageId returned by the send.',
-		},
+	429: {
+		message: 'Too many requests: MailPartner allows 2 000 a minute per IP address',
+		hint: 'Lower Options → Requests Per Minute, or spread the work over time. Other workflows or tools using the same IP address count too.',
 	},
 };
 
@@ -70,7 +37,7 @@ const operationErrors: Record<OperationKey, Record<number, ErrorText>> = {
  * the code and MailPartner's own words so that both can be looked up.
  */
 export function describeMailPartnerError(
-	operation: OperationKey,
+	operationErrors: ErrorTable,
 	code: number | undefined,
 	originalMessage: string,
 ): ErrorText {
@@ -81,7 +48,7 @@ export function describeMailPartnerError(
 			hint: 'MailPartner’s answer carried no code; see its message.',
 		};
 	}
-	const known = operationErrors[operation][code] ?? commonErrors[code];
+	const known = operationErrors[code] ?? commonErrors[code];
 	if (known) {
 		return { message: `${known.message} (MailPartner code ${code}${original})`, hint: known.hint };
 	}
@@ -91,10 +58,7 @@ export function describeMailPartnerError(
 	};
 }
 
-/** How an operation is named in the editor, for messages that tell the user where to act. */
-export const operationLabels: Record<OperationKey, string> = {
-	getCredits: 'Account → Get Credits',
-	listSubaccounts: 'Subaccount → List',
-	createSubaccount: 'Subaccount → Create',
-	getStatus: 'Message → Get Status',
-};
+/** Error texts shown to a user are cut to a readable length, whatever a server sent. */
+export function readable(value: string, length: number): string {
+	return value.length > length ? `${value.slice(0, length)}…` : value;
+}

@@ -1,14 +1,32 @@
-import type { INodeProperties } from 'n8n-workflow';
-
-import { optionsCollection } from '../../shared/transport';
+import type { Endpoint } from '../../shared/client';
+import { optionsCollection, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 
 /** `GET /me`: the account's user and its credits. `balance` is a string of euros, 3 decimals. */
-export const getCreditsShape = object({
-	user: object({ username: text }),
-	credits: object({ creditMail: number, currency: text, balance: text }),
-});
+const endpoint: Endpoint = {
+	method: 'GET',
+	path: '/me',
+	answer: object({
+		user: object({ username: text }),
+		credits: object({ creditMail: number, currency: text, balance: text }),
+	}),
+	// The page documents only 10 (wrong key), one of the codes common to every call.
+	errors: {},
+	spendsMoney: false,
+	label: 'Account → Get Credits',
+};
 
-export const getCreditsFields: INodeProperties[] = [
-	optionsCollection({ resource: ['account'], operation: ['getCredits'] }, 'query'),
-];
+export const getCredits: Operation<Record<string, never>> = {
+	option: {
+		name: 'Get Credits',
+		value: 'getCredits',
+		action: 'Get the account credits',
+		description: 'Get the number of e-mails and the balance left on the account',
+	},
+	fields: [optionsCollection({ resource: ['account'], operation: ['getCredits'] })],
+	endpoint,
+	prepare: () => ({}),
+	run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+};
+
+export const getCreditsShape = endpoint.answer;

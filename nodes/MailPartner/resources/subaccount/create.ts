@@ -1,24 +1,47 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteSingleFunctions,
-	type IHttpRequestOptions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
+import type { Endpoint } from '../../shared/client';
+import { optionsCollection, type Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
-import { optionsCollection } from '../../shared/transport';
 
 const showOnlyForCreate = { resource: ['subaccount'], operation: ['create'] };
 
 /** `POST /subaccount/create`: the new subaccount, and where its confirmation mail went. */
-export const createShape = object({
-	subaccount: object({ email: text, token: text }),
-	sendConfirmMailTo: text,
-	parent_email: text,
-});
+const endpoint: Endpoint = {
+	method: 'POST',
+	path: '/subaccount/create',
+	answer: object({
+		subaccount: object({ email: text, token: text }),
+		sendConfirmMailTo: text,
+		parent_email: text,
+	}),
+	errors: {
+		2: {
+			message: 'A mobile phone number is required',
+			hint: 'MailPartner asks for a phone number for this subaccount; complete it in your MailPartner account.',
+		},
+		3: { message: 'Is Buyer is required for an advanced subaccount', hint: 'Set Is Buyer to Yes or No.' },
+		4: { message: 'Subaccount type is required (simple or advanced)', hint: 'Choose a Type.' },
+		5: { message: 'Unknown subaccount type (use simple or advanced)', hint: 'Choose Simple or Advanced as the Type.' },
+		6: { message: 'Email is required for an advanced subaccount', hint: 'Fill in the Email field.' },
+		7: { message: 'An account already exists with this email', hint: 'Use another email address for the subaccount.' },
+		8: {
+			message: 'Credit To Attribute must be greater than 0',
+			hint: 'Leave Credit To Attribute out or set a positive amount in euros.',
+		},
+		9: {
+			message: 'Your main account balance must be greater than 0',
+			hint: 'Top up your MailPartner balance or lower Credit To Attribute.',
+		},
+	},
+	// Creating may move credit from the main balance: a lost answer must not create it twice.
+	spendsMoney: true,
+	label: 'Subaccount → Create',
+};
 
-export const createFields: INodeProperties[] = [
+export const createShape = endpoint.answer;
+
+const createFields: INodeProperties[] = [
 	{
 		displayName: 'Type',
 		name: 'type',
@@ -106,11 +129,14 @@ export const createFields: INodeProperties[] = [
 			},
 		],
 	},
-	optionsCollection(showOnlyForCreate, 'body'),
+	optionsCollection(showOnlyForCreate),
 ];
 
 // Deliberately loose: MailPartner has the last word, this only catches what is clearly not one.
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Euros in decimal notation only: "0x10" or "1e3" would otherwise be read as 16 or 1000. */
+const euros = /^\d{1,9}(\.\d+)?$/;
 
 function asText(value: unknown): string {
 	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
@@ -123,31 +149,32 @@ function asIsBuyer(value: unknown): 0 | 1 | undefined {
 	return undefined;
 }
 
-type CreateInputs =
-	| { ok: true; body: IDataObject }
-	| { ok: false; message: string; hint: string };
-
 /**
  * Checks one item's inputs and writes the body as the API page shows it:
  * `{ type, parameters: { email, creditToAttribute, isBuyer, title, firstname, lastname } }`.
  */
-function checkCreateInputs(parameter: (name: string, fallback: unknown) => unknown): CreateInputs {
-	const invalid = (message: string, hint: string): CreateInputs => ({ ok: false, message, hint });
+function prepare(context: Parameters<Operation['prepare']>[0], itemIndex: number): IDataObject {
+	const parameter = (name: string, fallback: unknown) => context.getNodeParameter(name, itemIndex, fallback) as unknown;
+	const invalid = (message: string, hint: string) =>
+		new NodeOperationError(context.getNode(), message, {
+			description: `${hint} Nothing was sent and no credit was spent.`,
+			itemIndex,
+		});
 
 	const type = asText(parameter('type', ''));
-	if (type === '') return invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
+	if (type === '') throw invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
 	if (type !== 'simple' && type !== 'advanced') {
-		return invalid(`Type must be "simple" or "advanced", got "${type}"`, 'Choose Simple or Advanced.');
+		throw invalid(`Type must be "simple" or "advanced", got "${type.slice(0, 40)}"`, 'Choose Simple or Advanced.');
 	}
 
 	const parameters: IDataObject = {};
 	const email = asText(parameter('email', ''));
 	if (type === 'advanced' && email === '') {
-		return invalid('Email is required for an advanced subaccount', 'Fill in the Email field.');
+		throw invalid('Email is required for an advanced subaccount', 'Fill in the Email field.');
 	}
 	if (email !== '') {
-		if (!emailPattern.test(email)) {
-			return invalid(`Email "${email}" is not a valid e-mail address`, 'Check the Email field.');
+		if (!emailPattern.test(email) || email.length > 254) {
+			throw invalid(`Email "${email.slice(0, 80)}" is not a valid e-mail address`, 'Check the Email field.');
 		}
 		parameters.email = email;
 	}
@@ -155,7 +182,7 @@ function checkCreateInputs(parameter: (name: string, fallback: unknown) => unkno
 	if (type === 'advanced') {
 		const isBuyer = asIsBuyer(parameter('isBuyer', ''));
 		if (isBuyer === undefined) {
-			return invalid('Is Buyer is required for an advanced subaccount', 'Set Is Buyer to Yes or No.');
+			throw invalid('Is Buyer is required for an advanced subaccount', 'Set Is Buyer to Yes or No.');
 		}
 		parameters.isBuyer = isBuyer;
 	}
@@ -164,10 +191,16 @@ function checkCreateInputs(parameter: (name: string, fallback: unknown) => unkno
 	const credit = additionalFields.creditToAttribute;
 	// An expression that resolves to nothing leaves the field out, as for the text fields.
 	if (credit !== undefined && credit !== null && credit !== '') {
-		const amount = Number(credit);
-		if (!Number.isFinite(amount) || amount <= 0) {
-			return invalid(
+		const amount = typeof credit === 'number' ? credit : euros.test(asText(credit)) ? Number(asText(credit)) : NaN;
+		if (Number.isFinite(amount) && amount <= 0) {
+			throw invalid(
 				`Credit To Attribute must be greater than 0, got ${String(credit)}`,
+				'Set a positive amount in euros, or remove the field.',
+			);
+		}
+		if (!Number.isFinite(amount) || amount >= 1e9) {
+			throw invalid(
+				`Credit To Attribute must be an amount in euros in decimal notation (like 10 or 10.5), got "${String(credit).slice(0, 40)}"`,
 				'Set a positive amount in euros, or remove the field.',
 			);
 		}
@@ -177,88 +210,18 @@ function checkCreateInputs(parameter: (name: string, fallback: unknown) => unkno
 		const value = asText(additionalFields[name]);
 		if (value !== '') parameters[name] = value;
 	}
-	return { ok: true, body: { type, parameters } };
+	return { type, parameters };
 }
 
-/** One check of every item per node run, shared by the items' requests. */
-const checksPerRun = new WeakMap<object, CreateInputs[]>();
-
-/** A parameter of item `itemIndex`, resolved as n8n resolves it for that item. */
-function parameterOfItem(context: IExecuteSingleFunctions, itemIndex: number) {
-	const resolve = (value: unknown): unknown => {
-		if (typeof value === 'string' && value.startsWith('=')) {
-			return context.evaluateExpression(value.slice(1), itemIndex);
-		}
-		if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-			return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
-		}
-		return value;
-	};
-	return (name: string, fallback: unknown) => {
-		const raw = context.getNode().parameters[name];
-		return raw === undefined ? fallback : resolve(raw);
-	};
-}
-
-function inputItemCount(context: IExecuteSingleFunctions): number {
-	try {
-		return Number(context.evaluateExpression('{{ $input.all().length }}', context.getItemIndex())) || 0;
-	} catch {
-		// Where the input cannot be listed (e.g. a call as an AI tool), each item checks only itself.
-		return 0;
-	}
-}
-
-function checkEveryItem(context: IExecuteSingleFunctions): CreateInputs[] {
-	const runKey = context.getExecuteData();
-	let checks = checksPerRun.get(runKey);
-	if (!checks) {
-		checks = Array.from({ length: inputItemCount(context) }, (_, itemIndex) =>
-			checkCreateInputs(parameterOfItem(context, itemIndex)),
-		);
-		checksPerRun.set(runKey, checks);
-	}
-	return checks;
-}
-
-/**
- * Creating a subaccount may spend the user's credits, and n8n sends every item's request at
- * once. So every item is checked before any is sent: an invalid item stops the whole node before
- * anything is created, unless Continue On Fail asks to create the valid ones anyway.
- */
-export async function sendSubaccount(
-	this: IExecuteSingleFunctions,
-	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> {
-	const itemIndex = this.getItemIndex();
-	const stop = (message: string, hint: string) =>
-		new NodeOperationError(this.getNode(), message, {
-			description: `${hint} Nothing was sent and no credit was spent.`,
-			itemIndex,
-		});
-
-	if (this.getNode().retryOnFail) {
-		throw stop(
-			'Retry On Fail is on: a retry would create the subaccounts again',
-			'n8n retries the whole node, so subaccounts already created (and their credit) would be created twice. Turn Retry On Fail off in the node’s settings.',
-		);
-	}
-
-	// This item's own inputs come from n8n itself; the other items' are only checked.
-	const own = checkCreateInputs((name, fallback) => this.getNodeParameter(name, fallback));
-	if (!own.ok) throw stop(own.message, own.hint);
-	if (!this.continueOnFail()) {
-		const checks = checkEveryItem(this);
-		const firstInvalid = checks.findIndex((check) => !check.ok);
-		const invalid = checks[firstInvalid];
-		if (invalid && !invalid.ok) {
-			throw stop(
-				`Not sent: item ${firstInvalid + 1} is invalid (${invalid.message})`,
-				'Every item is checked before any subaccount is created. Fix that item, or turn on Continue On Fail to create the valid ones.',
-			);
-		}
-	}
-
-	const body = (requestOptions.body ?? {}) as IDataObject;
-	return { ...requestOptions, body: { ...body, ...own.body } };
-}
+export const create: Operation = {
+	option: {
+		name: 'Create',
+		value: 'create',
+		action: 'Create a subaccount',
+		description: 'Create a subaccount, optionally with credits taken from the main account balance',
+	},
+	fields: createFields,
+	endpoint,
+	prepare,
+	run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+};

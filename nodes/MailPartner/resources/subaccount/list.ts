@@ -1,59 +1,48 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type DeclarativeRestApiSettings,
-	type IDataObject,
-	type IExecutePaginationFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
+import type { Endpoint, MailPartnerClient } from '../../shared/client';
+import { optionsCollection, type Operation } from '../../shared/operation';
 import { arrayOf, number, object, text } from '../../shared/shape';
-import { optionsCollection } from '../../shared/transport';
 
 const showOnlyForList = { resource: ['subaccount'], operation: ['list'] };
 
-/** `GET /subaccount/list`: one page of 20 subaccounts, with the total across pages. */
-export const listPageShape = object({
-	total: number,
-	nb_per_page: number,
-	page: number,
-	data: arrayOf(
-		object({
-			id: number,
-			email: text,
-			type: text,
-			token: text,
-			apiKey: text,
-			createdAt: text,
-			credits: object({ balance: text, currency: text }),
-		}),
-	),
-});
+/** `GET /subaccount/list`: one page of subaccounts (20 a page), with the total across pages. */
+const endpoint: Endpoint = {
+	method: 'GET',
+	path: '/subaccount/list',
+	answer: object({
+		total: number,
+		nb_per_page: number,
+		page: number,
+		data: arrayOf(
+			object({
+				id: number,
+				email: text,
+				type: text,
+				token: text,
+				apiKey: text,
+				createdAt: text,
+				credits: object({ balance: text, currency: text }),
+			}),
+		),
+	}),
+	errors: {},
+	spendsMoney: false,
+	label: 'Subaccount → List',
+};
 
-export const listFields: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show: showOnlyForList },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...showOnlyForList, returnAll: [false] } },
-	},
-	optionsCollection(showOnlyForList, 'query'),
-];
+export const listPageShape = endpoint.answer;
 
 /** Pages after the first are independent reads; a few at once, never an unbounded burst. */
 const pagesInFlight = 4;
+/** Return All reads at most this many subaccounts: a larger total is taken for a broken answer. */
+export const maxSubaccounts = 100_000;
+const maxPerPage = 1_000;
+
+interface ListInputs {
+	/** How many subaccounts to output; Infinity for Return All. */
+	wanted: number;
+}
 
 interface ListPage {
 	total: number;
@@ -61,24 +50,69 @@ interface ListPage {
 	subaccounts: IDataObject[];
 }
 
-/** Reads the paging fields leniently: a numeric string counts, and no `data` means no subaccounts. */
-function toListPage(json: IDataObject): ListPage | undefined {
-	const total = Number(json.total);
-	if (json.total === undefined || json.total === null || !Number.isFinite(total)) return undefined;
-	const subaccounts = Array.isArray(json.data) ? (json.data as IDataObject[]) : [];
-	const perPage = Number(json.nb_per_page) > 0 ? Number(json.nb_per_page) : subaccounts.length;
-	return { total, perPage, subaccounts };
+/**
+ * Page 1 tells the total; the pages still needed (all of them, or enough for Limit) are then
+ * fetched a few at once, and their subaccounts are output in the API's order. Every page is
+ * checked: a page that holds fewer or more subaccounts than its place in the list says is an
+ * error, never a silently short list.
+ */
+async function run(client: MailPartnerClient, inputs: ListInputs, itemIndex: number): Promise<IDataObject[]> {
+	const broken = (message: string, description = 'MailPartner’s answer was not used. Run the node again; if this persists, contact MailPartner.') =>
+		new NodeApiError(client.node, { message }, { message, description, itemIndex });
+
+	const fetchPage = async (page: number): Promise<ListPage> => {
+		const answer = await client.call(endpoint, { page }, itemIndex);
+		const total = answer.total as number | null;
+		const perPage = answer.nb_per_page as number | null;
+		const subaccounts = answer.data as IDataObject[];
+		if (total === null || !Number.isSafeInteger(total) || total < 0) {
+			throw broken(`MailPartner’s page ${page} of subaccounts has no valid total (${String(total)})`);
+		}
+		if (perPage === null || !Number.isInteger(perPage) || perPage < 1 || perPage > maxPerPage) {
+			throw broken(`MailPartner’s page ${page} of subaccounts has no valid page size (${String(perPage)})`);
+		}
+		if (answer.page !== page) {
+			throw broken(`MailPartner answered page ${String(answer.page)} when page ${page} was asked for`);
+		}
+		const expected = Math.max(0, Math.min(perPage, total - (page - 1) * perPage));
+		if (subaccounts.length !== expected) {
+			throw broken(
+				`MailPartner’s page ${page} of subaccounts holds ${subaccounts.length} subaccounts where ${expected} were expected (${total} in all, ${perPage} a page)`,
+			);
+		}
+		return { total, perPage, subaccounts };
+	};
+
+	const firstPage = await fetchPage(1);
+	if (inputs.wanted === Infinity && firstPage.total > maxSubaccounts) {
+		throw broken(
+			`MailPartner reports ${firstPage.total} subaccounts, more than Return All reads (${maxSubaccounts})`,
+			'Turn Return All off and set a Limit, or check the Base URL of the credential.',
+		);
+	}
+	const wanted = Math.min(firstPage.total, inputs.wanted);
+	const lastPage = Math.ceil(wanted / firstPage.perPage);
+	const otherPages = Array.from({ length: Math.max(lastPage - 1, 0) }, (_, index) => index + 2);
+	const pages = [firstPage, ...(await mapInOrder(otherPages, pagesInFlight, fetchPage))];
+
+	// Pages are read by number: a subaccount created or deleted meanwhile shifts them, and the
+	// list would silently repeat or skip one. Say so rather than output a wrong list.
+	const changed = pages.find((page) => page.total !== firstPage.total || page.perPage !== firstPage.perPage);
+	if (changed) {
+		throw new NodeOperationError(
+			client.node,
+			`The subaccount list changed while it was read (${firstPage.total} subaccounts, then ${changed.total})`,
+			{ description: 'Run the node again.', itemIndex },
+		);
+	}
+	return pages.flatMap((page) => page.subaccounts).slice(0, wanted);
 }
 
 /**
  * Runs `task` over `inputs` with at most `concurrency` at once; results keep the input order.
  * After a failure no further task starts: the pages left would be thrown away anyway.
  */
-async function mapInOrder<T, R>(
-	inputs: T[],
-	concurrency: number,
-	task: (input: T) => Promise<R>,
-): Promise<R[]> {
+async function mapInOrder<T, R>(inputs: T[], concurrency: number, task: (input: T) => Promise<R>): Promise<R[]> {
 	const results: R[] = new Array<R>(inputs.length);
 	let next = 0;
 	let failed = false;
@@ -86,9 +120,8 @@ async function mapInOrder<T, R>(
 		while (next < inputs.length && !failed) {
 			const index = next++;
 			const result = task(inputs[index]);
-			result.catch(() => {
-				failed = true;
-			});
+			// The first failure rejects Promise.all below; this only stops further starts.
+			result.catch(() => (failed = true));
 			results[index] = await result;
 		}
 	};
@@ -96,76 +129,47 @@ async function mapInOrder<T, R>(
 	return results;
 }
 
-/**
- * Page 1 tells the total; the pages still needed (all of them, or enough for Limit) are then
- * fetched a few at once, and their subaccounts are output in the API's order.
- */
-export async function paginateSubaccounts(
-	this: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<INodeExecutionData[]> {
-	const pairedItem = { item: this.getItemIndex() };
-	try {
-		const subaccounts = await listSubaccounts.call(this, requestData);
-		return subaccounts.map((json) => ({ json, pairedItem }));
-	} catch (error) {
-		const nodeError =
-			error instanceof NodeApiError || error instanceof NodeOperationError
-				? error
-				: new NodeOperationError(this.getNode(), error as Error, { itemIndex: pairedItem.item });
-		if (!this.continueOnFail()) throw nodeError;
-		// n8n's own error item for a declarative node carries no pairedItem, and a list has
-		// more outputs than inputs, so n8n cannot infer it: say which input failed.
-		return [{ json: {}, error: nodeError, pairedItem }];
-	}
-}
-
-async function listSubaccounts(
-	this: IExecutePaginationFunctions,
-	requestData: DeclarativeRestApiSettings.ResultOptions,
-): Promise<IDataObject[]> {
-	const returnAllValue = this.getNodeParameter('returnAll', false);
-	// An expression may give "true"/"false" as text; `Boolean("false")` would be true.
-	const returnAll = returnAllValue === true || returnAllValue === 'true';
-	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', 50));
-	if (!returnAll && !(limit >= 1)) {
-		throw new NodeOperationError(this.getNode(), `Limit must be at least 1, got ${limit}`, {
-			itemIndex: this.getItemIndex(),
-		});
-	}
-
-	const fetchPage = async (page: number): Promise<ListPage> => {
-		const [item] = await this.makeRoutingRequest({
-			...requestData,
-			options: { ...requestData.options, qs: { ...requestData.options.qs, page } },
-		});
-		const listPage = item ? toListPage(item.json) : undefined;
-		if (!listPage) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`MailPartner's page ${page} of subaccounts has no total`,
-				{ itemIndex: this.getItemIndex() },
-			);
+export const list: Operation<ListInputs> = {
+	option: {
+		name: 'List',
+		value: 'list',
+		action: 'List subaccounts',
+		description: 'List the subaccounts of the main account, one item each',
+	},
+	fields: [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show: showOnlyForList },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...showOnlyForList, returnAll: [false] } },
+		},
+		optionsCollection(showOnlyForList),
+	],
+	endpoint,
+	prepare(context, itemIndex) {
+		const returnAllValue = context.getNodeParameter('returnAll', itemIndex, false) as unknown;
+		// An expression may give "true"/"false" as text; `Boolean("false")` would be true.
+		if (returnAllValue === true || returnAllValue === 'true') return { wanted: Infinity };
+		const limit = context.getNodeParameter('limit', itemIndex, 50) as unknown;
+		const wanted = typeof limit === 'number' ? limit : /^\s*\d+\s*$/.test(String(limit)) ? Number(limit) : NaN;
+		if (!Number.isSafeInteger(wanted) || wanted < 1) {
+			throw new NodeOperationError(context.getNode(), `Limit must be a whole number of at least 1, got ${String(limit).slice(0, 40)}`, {
+				description: 'Set Limit, or turn on Return All. Nothing was sent.',
+				itemIndex,
+			});
 		}
-		return listPage;
-	};
-
-	const firstPage = await fetchPage(1);
-	const wanted = Math.min(firstPage.total, limit);
-	const lastPage = firstPage.perPage > 0 ? Math.ceil(wanted / firstPage.perPage) : 1;
-	const otherPages = Array.from({ length: Math.max(lastPage - 1, 0) }, (_, index) => index + 2);
-	const pages = [firstPage, ...(await mapInOrder(otherPages, pagesInFlight, fetchPage))];
-
-	// Pages are read by number: a subaccount created or deleted meanwhile shifts them, and the
-	// list would silently repeat or skip one. Say so rather than output a wrong list.
-	const changed = pages.find((page) => page.total !== firstPage.total);
-	if (changed) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The subaccount list changed while it was read (${firstPage.total} subaccounts, then ${changed.total})`,
-			{ description: 'Run the node again.', itemIndex: this.getItemIndex() },
-		);
-	}
-	const subaccounts = pages.flatMap((page) => page.subaccounts);
-	return returnAll ? subaccounts : subaccounts.slice(0, limit);
-}
+		return { wanted };
+	},
+	run,
+};

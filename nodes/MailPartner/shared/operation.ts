@@ -1,0 +1,202 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IDisplayOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodePropertyOptions,
+} from 'n8n-workflow';
+
+import type { ClientSettings, Endpoint, MailPartnerClient } from './client';
+import { maxRequestsPerMinute } from './pacer';
+
+/**
+ * What every operation module exports, and how the node runs an operation over its items.
+ * Each operation keeps its fields, its request, its answer's shape and its codes in its own file.
+ */
+export interface Operation<Inputs = IDataObject> {
+	/** The entry of the Operation selector. */
+	option: INodePropertyOptions & { value: string };
+	/** The operation's own fields (the Options collection is added by `optionsCollection`). */
+	fields: INodeProperties[];
+	endpoint: Endpoint;
+	/**
+	 * Reads and checks one item's inputs; throws a NodeOperationError that names the field. Nothing
+	 * is sent here: every item is checked before the first request.
+	 */
+	prepare(context: IExecuteFunctions, itemIndex: number): Inputs;
+	/** Sends the item's request(s) and returns its output items' JSON. */
+	run(client: MailPartnerClient, inputs: Inputs, itemIndex: number): Promise<IDataObject[]>;
+}
+
+/** Node-wide settings from Options, read once per execution (they are not per-item choices). */
+export interface RunSettings extends ClientSettings {
+	itemsInFlight: number;
+}
+
+export const defaults = {
+	/** The published samples use a 10-second client timeout; so does the node. */
+	timeoutMs: 10_000,
+	/** 5 % under MailPartner's 2 000 a minute, for requests that reach it later than they left. */
+	requestsPerMinute: 1_900,
+	/** Enough to hide the latency of one request behind others, few enough to stay gentle. */
+	itemsInFlight: 8,
+} as const;
+
+/** The Options collection of an operation (n8n's lint wants literal defaults: they are `defaults`). */
+export function optionsCollection(show: NonNullable<IDisplayOptions['show']>): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Items In Flight',
+				name: 'itemsInFlight',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+				default: 8,
+				description: 'How many items are sent to MailPartner at once. Output keeps the input order.',
+			},
+			{
+				displayName: 'Requests Per Minute',
+				name: 'requestsPerMinute',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: maxRequestsPerMinute, numberPrecision: 0 },
+				default: 1900,
+				description:
+					'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
+			},
+			{
+				displayName: 'Response Format',
+				name: 'responseFormat',
+				type: 'options',
+				options: [
+					{ name: 'JSON', value: 'json' },
+					{ name: 'XML', value: 'xml' },
+				],
+				default: 'json',
+				description:
+					'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
+			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1000, maxValue: 300_000, numberPrecision: 0 },
+				default: 10000,
+				description:
+					'Milliseconds to wait for each of MailPartner’s answers, body included, before giving up',
+			},
+		],
+	};
+}
+
+/** Reads Options once; a value out of range stops the node before anything is sent. */
+export function readSettings(context: IExecuteFunctions): RunSettings {
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const whole = (name: string, label: string, fallback: number, min: number, max: number): number => {
+		const raw = options[name];
+		if (raw === undefined || raw === null || raw === '') return fallback;
+		const value = typeof raw === 'number' ? raw : /^\s*\d+\s*$/.test(String(raw)) ? Number(raw) : NaN;
+		if (!Number.isInteger(value) || value < min || value > max) {
+			throw new NodeOperationError(context.getNode(), `${label} must be a whole number from ${min} to ${max}, got ${String(raw)}`, {
+				description: 'Change it in the node’s Options. Nothing was sent.',
+			});
+		}
+		return value;
+	};
+	const format = String(options.responseFormat ?? 'json');
+	if (format !== 'json' && format !== 'xml') {
+		throw new NodeOperationError(context.getNode(), `Response Format must be JSON or XML, got "${format}"`, {
+			description: 'Change it in the node’s Options. Nothing was sent.',
+		});
+	}
+	return {
+		format,
+		timeoutMs: whole('timeout', 'Timeout', defaults.timeoutMs, 1000, 300_000),
+		requestsPerMinute: whole('requestsPerMinute', 'Requests Per Minute', defaults.requestsPerMinute, 0, maxRequestsPerMinute),
+		itemsInFlight: whole('itemsInFlight', 'Items In Flight', defaults.itemsInFlight, 1, 100),
+	};
+}
+
+type Checked<Inputs> = { ok: true; inputs: Inputs } | { ok: false; error: NodeApiError | NodeOperationError };
+
+function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+/** With several items, the check that stops the node says which item it was. */
+function notSent(context: IExecuteFunctions, error: NodeApiError | NodeOperationError, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `Not sent: item ${itemIndex + 1} is invalid (${error.message})`, {
+		description: `${error.description ?? ''} Every item is checked before any is sent: fix that item, or turn on Continue On Fail to send the valid ones.`.trim(),
+		itemIndex,
+	});
+}
+
+/** Continue On Fail: the failing item becomes an error item, paired with its input. */
+function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+	const code = (error as NodeApiError).errorResponse?.code;
+	return {
+		json: { error: error.message, ...(error.description ? { description: error.description } : {}), ...(code !== undefined ? { code } : {}) },
+		error,
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * Runs one operation over `itemCount` items: every item is checked first (nothing is sent if one is
+ * invalid, unless Continue On Fail), then at most `itemsInFlight` are sent at once, and the outputs
+ * come back in input order, each paired with its input item.
+ */
+export async function runItems<Inputs>(
+	context: IExecuteFunctions,
+	itemCount: number,
+	operation: Operation<Inputs>,
+	client: MailPartnerClient,
+	itemsInFlight: number,
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = context.continueOnFail();
+	const checked: Array<Checked<Inputs>> = new Array(itemCount);
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			checked[itemIndex] = { ok: true, inputs: operation.prepare(context, itemIndex) };
+		} catch (error) {
+			const nodeError = asNodeError(context, error, itemIndex);
+			if (!continueOnFail) throw itemCount > 1 ? notSent(context, nodeError, itemIndex) : nodeError;
+			checked[itemIndex] = { ok: false, error: nodeError };
+		}
+	}
+
+	const outputs: INodeExecutionData[][] = new Array(itemCount);
+	let next = 0;
+	let failure: NodeApiError | NodeOperationError | undefined;
+	const worker = async () => {
+		while (failure === undefined && next < itemCount) {
+			const itemIndex = next++;
+			const item = checked[itemIndex];
+			if (!item.ok) {
+				outputs[itemIndex] = [errorItem(item.error, itemIndex)];
+				continue;
+			}
+			try {
+				const results = await operation.run(client, item.inputs, itemIndex);
+				outputs[itemIndex] = results.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+			} catch (error) {
+				const nodeError = asNodeError(context, error, itemIndex);
+				// Without Continue On Fail the node stops: no further item starts.
+				if (!continueOnFail) failure ??= nodeError;
+				else outputs[itemIndex] = [errorItem(nodeError, itemIndex)];
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(itemsInFlight, itemCount) }, worker));
+	if (failure) throw failure;
+	return outputs.flat();
+}
