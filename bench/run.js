@@ -1,93 +1,384 @@
+#!/usr/bin/env node
 'use strict';
 
 /**
- * `npm run bench`: performance of the MailPartner node as ratios against baselines measured in the
- * same run (never wall-clock thresholds). See bench/README.md. Exits 0 when every case ran and
- * every result check passed; non-zero when something broke (wrong items, wrong request count…).
- * Flags: --quick (fewer rounds, for a smoke run), --out FILE (JSON results; default under os.tmpdir()).
+ * `npm run bench`: the MailPartner node inside a real n8n 2.41.1 (the cached install that `npm start`
+ * and the e2e use), against what a user would pick instead, with the local sandbox on 127.0.0.1.
+ * See bench/README.md for the cases and how to read them.
+ *
+ *   npm run bench                    full run (about 20–30 min on 2 busy cores)
+ *   npm run bench -- --quick         CI smoke: small N, one round (a few minutes with n8n cached)
+ *   --out FILE                       JSON results (default: $TMPDIR/n8n-nodes-mailpartner-bench/latest.json)
+ *   --tarball FILE                   benchmark this packed package instead of building the checkout
+ *   --rounds N                       rounds of the N=1 000 throughput case (full mode; default 5)
+ *   --profile / --no-profile         CPU profile of the node's run in n8n (default: full mode, when a/b < 1.5)
+ *   --keep                           keep the throwaway n8n user folder and logs
+ *
+ * Goals are ratios measured in the same run, never wall-clock thresholds. The exit code is non-zero
+ * only when something is wrong: item count, order, request count, XML ≠ JSON, or a run that failed.
  */
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { loadHarness, root } = require('./lib/load');
-const { startSandbox } = require('./lib/sandbox');
-const { formatCase } = require('./lib/report');
+const rt = require('../scripts/n8n-runtime');
+const { startBenchSandbox } = require('./lib/sandbox');
+const wf = require('./lib/workflows');
+const { executeWorkflow, outputItems, executionTime, runError } = require('./lib/execute');
+const { rawStatusLoop, sequentialPages, RAW_CONCURRENCY } = require('./lib/raw');
+const checks = require('./lib/checks');
+const { summary } = require('./lib/stats');
+const { dirBytes, coldRequire, httpRequestNodeFile } = require('./lib/footprint');
+const { summariseProfile } = require('./lib/profile');
+const { renderTable, renderProfile } = require('./lib/report');
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const outIndex = args.indexOf('--out');
-const outFile = outIndex >= 0 && args[outIndex + 1] ? path.resolve(args[outIndex + 1]) : path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json');
+rt.setLogPrefix('[bench]');
 
-const SUBACCOUNTS = 200;
-const LATENCY_MS = 25;
-const scale = (n) => (quick ? Math.max(3, Math.ceil(n / 4)) : n);
+// ---------------------------------------------------------------------------------------------
+// Settings
 
-// A hung request must not hang the run: fail after 5 minutes whatever happens.
-const watchdog = setTimeout(() => {
-	console.error('bench: still running after 5 minutes, giving up');
-	process.exit(2);
-}, 5 * 60 * 1000);
-watchdog.unref();
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const value = (name) => {
+	const i = argv.indexOf(`--${name}`);
+	return i >= 0 ? argv[i + 1] : undefined;
+};
+const QUICK = flag('quick');
+const OUT = path.resolve(value('out') || path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json'));
+const TARBALL = value('tarball') ? path.resolve(value('tarball')) : null;
+const PROFILE = flag('profile') ? 'always' : flag('no-profile') ? 'never' : QUICK ? 'never' : 'auto';
+
+const LATENCY_MS = 5;
+const LIST_LATENCY_MS = 20;
+const SUBACCOUNTS = 2000;
+const LIST_PAGE_SIZE = 20;
+/** The node's pacing raised far above anything a run reaches: the throughput case measures CPU per item. */
+const UNPACED = 1000000;
+
+const CONFIG = QUICK
+	? {
+			sizes: [{ n: 200, rounds: 1, variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'c'] } }],
+			warmup: null,
+			// MailPartner's rate (2 000/min) over a tenth of the window, so the smoke run takes seconds.
+			paced: { n: 250, requests: 200, windowMs: 6000 },
+			returnAllRounds: 1,
+			requireTimes: 3,
+			rss: false,
+		}
+	: {
+			sizes: [
+				{ n: 1000, rounds: Number(value('rounds') || 5), variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] } },
+				{ n: 10000, rounds: 3, variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] } },
+			],
+			warmup: { n: 1000, format: 'json', variants: ['a', 'b', 'bq', 'c'] },
+			paced: { n: 2500, requests: 2000, windowMs: 60000 },
+			returnAllRounds: 5,
+			requireTimes: 5,
+			rss: true,
+		};
+
+// ---------------------------------------------------------------------------------------------
+// Problems: anything wrong with a run's result. Never a speed.
+
+const problems = [];
+let redactKey = null;
+const redact = (text) => (redactKey ? String(text).split(redactKey).join('<api key>') : String(text));
+function problem(text) {
+	if (!text) return;
+	problems.push(redact(text));
+	console.log(`  PROBLEM ${redact(text)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
 	const started = Date.now();
-	const axios = require(require.resolve('axios', { paths: [root] }));
-	const harness = await loadHarness();
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-bench-'));
+	const userFolder = path.join(root, 'user');
+	const results = {
+		date: new Date().toISOString(),
+		quick: QUICK,
+		machine: {
+			cpus: os.cpus().length,
+			cpuModel: os.cpus()[0] && os.cpus()[0].model,
+			loadAverageAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+			n8n: rt.N8N_VERSION,
+			n8nNode: rt.NODE_VERSION,
+			benchNode: process.version.slice(1),
+		},
+		settings: { latencyMs: LATENCY_MS, listLatencyMs: LIST_LATENCY_MS, rawConcurrency: RAW_CONCURRENCY, unpacedRequestsPerMinute: UNPACED, ...CONFIG },
+		throughput: [],
+		ratios: {},
+	};
 	let sandbox;
-	const results = {};
 	try {
-		const { runNode, decodeAnswer, listPageShape, toPositionalXml } = harness.modules;
-		sandbox = await startSandbox({ subaccounts: SUBACCOUNTS });
-		const shared = { runNode, axios, sandbox, subaccounts: SUBACCOUNTS };
-		console.log(`MailPartner node benchmark: Node ${process.version}, ${os.cpus().length} CPUs, sandbox ${sandbox.baseUrl}${quick ? ' (quick)' : ''}\n`);
+		// ----- setup
+		const tarball = TARBALL || (await rt.buildAndPack(path.join(root, 'pack')));
+		await rt.ensureN8n();
+		const packageDir = await rt.installPackage(userFolder, tarball);
+		const maxN = Math.max(...CONFIG.sizes.map((s) => s.n), CONFIG.paced.n);
+		sandbox = await startBenchSandbox({ subaccounts: SUBACCOUNTS, messages: maxN, logFile: path.join(root, 'sandbox.log') });
+		redactKey = sandbox.apiKey;
+		const env = rt.n8nEnv({
+			userFolder,
+			port: await rt.freePort(),
+			brokerPort: await rt.freePort(),
+			// `n8n execute --rawOutput` prints the run data through n8n's logger at level info.
+			extra: { N8N_LOG_LEVEL: 'info' },
+		});
+		await rt.importCredentials(env, [rt.mailPartnerCredential({ apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl }), wf.queryAuthCredential(sandbox.apiKey)]);
+		const workflows = buildWorkflows(sandbox);
+		await rt.importWorkflows(env, workflows.all);
+		rt.log(`setup done in ${rt.formatSeconds(Date.now() - started)}: sandbox ${sandbox.baseUrl}, ${workflows.all.length} workflows`);
+		const ctx = { env, sandbox, workflows };
 
-		const cases = [
-			['pagination', () => require('./cases/pagination').run({ ...shared, latencyMs: LATENCY_MS, warmup: 2, rounds: scale(15) })],
-			['formats', () => require('./cases/formats').run({ ...shared, warmup: 3, rounds: scale(31) })],
-			['decoder', () => require('./cases/decoder').run({ decodeAnswer, listPageShape, toPositionalXml, batches: scale(25), warmupBatches: 3, targetMs: 15 })],
-			['overhead', () => require('./cases/overhead').run({ ...shared, warmup: 10, rounds: scale(61) })],
-		];
-		for (const [index, [name, runCase]] of cases.entries()) {
-			const caseStarted = Date.now();
-			results[name] = await runCase();
-			results[name].seconds = (Date.now() - caseStarted) / 1000;
-			console.log(`${formatCase(index + 1, results[name])}\n`);
+		// ----- 1. throughput
+		await sandbox.setFaults({ latencyMs: LATENCY_MS });
+		if (CONFIG.warmup) {
+			rt.log(`warm-up: N=${CONFIG.warmup.n} ${CONFIG.warmup.format}, ${CONFIG.warmup.variants.join(', ')} (not counted)`);
+			for (const v of CONFIG.warmup.variants) await runStatus(ctx, v, CONFIG.warmup.n, CONFIG.warmup.format);
 		}
+		const rssAt10k = { a: [], b: [], bq: [] };
+		for (const { n, rounds, variants } of CONFIG.sizes) {
+			const firstA = {};
+			for (const format of ['json', 'xml']) {
+				const order = variants[format];
+				const perVariant = Object.fromEntries(order.map((v) => [v, []]));
+				rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
+				for (let round = 0; round < rounds; round++) {
+					for (const v of order) {
+						const r = await runStatus(ctx, v, n, format);
+						if (!r) continue;
+						perVariant[v].push(r.itemsPerSecond);
+						if (v === 'a' && !firstA[format]) firstA[format] = r.items;
+						if (n === 10000 && format === 'json' && r.maxRssBytes && rssAt10k[v]) rssAt10k[v].push(r.maxRssBytes);
+					}
+				}
+				results.throughput.push({
+					n,
+					format,
+					variants: Object.fromEntries(order.map((v) => [v, { ...summary(perVariant[v]), values: perVariant[v] }])),
+				});
+			}
+			if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
+		}
+		for (const t of results.throughput) {
+			const a = t.variants.a && t.variants.a.median;
+			for (const v of ['b', 'bq', 'c']) {
+				if (t.variants[v] && a) results.ratios[`a/${v === 'bq' ? "b'" : v} ${t.format} N=${t.n}`] = Number((a / t.variants[v].median).toFixed(3));
+			}
+		}
+
+		// ----- 2. paced
+		results.paced = await pacedCase(ctx);
+
+		// ----- 3. Return All
+		results.returnAll = await returnAllCase(ctx);
+
+		// ----- 4. footprint
+		rt.log('footprint: sizes and cold require');
+		const nodeFile = path.join(packageDir, 'dist', 'nodes', 'MailPartner', 'MailPartner.node.js');
+		results.footprint = {
+			distBytes: dirBytes(path.join(packageDir, 'dist')),
+			tarballBytes: fs.statSync(tarball).size,
+			coldRequireMs: { node: await coldRequire(nodeFile, CONFIG.requireTimes), httpRequest: await coldRequire(httpRequestNodeFile(), CONFIG.requireTimes) },
+			peakRssBytesAt10k: CONFIG.rss ? Object.fromEntries(Object.entries(rssAt10k).map(([v, list]) => [v, summary(list)])) : null,
+		};
+
+		// ----- profile, where the node is below 1.5× HTTP Request
+		const jsonRatio = results.ratios[`a/b json N=${CONFIG.sizes[0].n}`];
+		if (PROFILE === 'always' || (PROFILE === 'auto' && jsonRatio !== undefined && jsonRatio < 1.5)) {
+			results.profile = await profileCase(ctx, root);
+		}
+	} catch (error) {
+		problem(`the bench stopped: ${(error && error.stack) || error}`);
 	} finally {
-		if (sandbox) await sandbox.close();
-		harness.cleanup();
+		if (sandbox) await sandbox.stop();
+		await rt.stopAll(10000);
+		if (flag('keep')) rt.log(`kept ${root}`);
+		else fs.rmSync(root, { recursive: true, force: true });
 	}
 
-	const summary = {
-		finishedAt: new Date().toISOString(),
-		seconds: (Date.now() - started) / 1000,
-		node: process.version,
-		cpus: os.cpus().length,
-		quick,
-		config: { subaccounts: SUBACCOUNTS, latencyMs: LATENCY_MS },
-		ratios: Object.fromEntries(Object.values(results).flatMap((result) => result.ratios.map((ratio) => [ratio.name, Number(ratio.value.toFixed(4))]))),
-		cases: results,
-	};
-	fs.mkdirSync(path.dirname(outFile), { recursive: true });
-	fs.writeFileSync(outFile, `${JSON.stringify(summary, null, 2)}\n`);
-	console.log(`ran in ${summary.seconds.toFixed(1)} s; results written to ${outFile}`);
+	results.machine.loadAverageAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+	results.seconds = Math.round((Date.now() - started) / 1000);
+	results.problems = problems;
+	const table = renderTable(results);
+	results.table = table;
+	fs.mkdirSync(path.dirname(OUT), { recursive: true });
+	fs.writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+	console.log(`\n${table}`);
+	if (results.profile) console.log(`\n${renderProfile(results.profile)}`);
+	console.log(`\nran in ${rt.formatSeconds(Date.now() - started)}; results written to ${OUT}`);
+	console.log(problems.length ? `\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}` : '\nno problems: every count, order, request count and XML = JSON check passed');
+	process.exitCode = problems.length ? 1 : 0;
 }
 
-main().then(
-	() => {
-		// Everything was closed: the process should end on its own. If a handle is left, say which.
-		const check = setTimeout(() => {
-			console.error(`bench: handles still open after cleanup: ${process.getActiveResourcesInfo().join(', ')}`);
-			process.exit(1);
-		}, 3000);
-		check.unref();
-	},
-	(error) => {
-		console.error(`bench failed: ${error && error.stack ? error.stack : error}`);
-		process.exitCode = 1;
-		// Give closing sockets a moment, then leave even if something still holds the loop.
-		setTimeout(() => process.exit(1), 1000).unref();
-	},
-);
+// ---------------------------------------------------------------------------------------------
+// Workflows, generated and imported once.
+
+function buildWorkflows(sandbox) {
+	const status = {};
+	const all = [];
+	const add = (key, workflow) => {
+		status[key] = workflow;
+		all.push(workflow);
+	};
+	const sizes = new Set(CONFIG.sizes.map((s) => s.n));
+	if (CONFIG.warmup) sizes.add(CONFIG.warmup.n);
+	for (const n of sizes) {
+		for (const format of ['json', 'xml']) {
+			add(`a ${format} ${n}`, wf.mailPartnerStatus({ n, format, requestsPerMinute: UNPACED }));
+			add(`b ${format} ${n}`, wf.httpRequestStatus({ n, format, baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey }));
+			add(`bq ${format} ${n}`, wf.httpRequestStatus({ n, format, baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, queryAuth: true }));
+		}
+	}
+	const { n } = CONFIG.paced;
+	add('paced a', wf.mailPartnerStatus({ n, format: 'json', requestsPerMinute: null, continueOnError: true }));
+	add('paced b', wf.httpRequestStatus({ n, format: 'json', baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, continueOnError: true }));
+	add('list all', wf.mailPartnerListAll());
+	return { status, all };
+}
+
+const LABEL = { a: 'a', b: 'b', bq: "b'", c: 'c' };
+const bulkStatusCount = async (sandbox) => (await sandbox.requests()).byRoute['GET /bulk-status'] || 0;
+
+/**
+ * One throughput run of variant `v`. Returns {itemsPerSecond, items, maxRssBytes} or null when the
+ * run went wrong (the problem is recorded).
+ */
+async function runStatus({ env, sandbox, workflows }, v, n, format) {
+	const label = `${LABEL[v]} ${format} N=${n}`;
+	const before = await bulkStatusCount(sandbox);
+	let ms;
+	let items = null;
+	let maxRssBytes = null;
+	if (v === 'c') {
+		const r = await rawStatusLoop({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, n, format });
+		ms = r.ms;
+		const p = checks.checkRawAnswers(label, r.answers, n, format);
+		if (p) return problem(p), null;
+	} else {
+		const workflow = workflows.status[`${v} ${format} ${n}`];
+		const exec = await executeWorkflow(env, workflow.id);
+		if (exec.code !== 0 || exec.run.status !== 'success') {
+			return problem(`${label}: n8n execute exited ${exec.code}, status ${exec.run.status}${runError(exec.run)}`), null;
+		}
+		const measured = format === 'xml' && v !== 'a' ? [wf.MEASURED, wf.XML_NODE] : [wf.MEASURED];
+		ms = executionTime(exec.run, measured);
+		items = outputItems(exec.run, measured[measured.length - 1]);
+		const { problem: p } = checks.checkStatusItems(label, items, n, { kind: measured.length > 1 ? 'xml' : 'decoded' });
+		if (p) return problem(p), null;
+		maxRssBytes = exec.probe ? exec.probe.maxRssBytes : null;
+	}
+	const sent = (await bulkStatusCount(sandbox)) - before;
+	const p = checks.checkCount(label, 'Get Status requests reached the sandbox', sent, n);
+	if (p) return problem(p), null;
+	const itemsPerSecond = n / (ms / 1000);
+	console.log(`  ${label.padEnd(16)} ${itemsPerSecond.toFixed(0).padStart(6)} items/s (${Math.round(ms)} ms${maxRssBytes ? `, peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
+	return { itemsPerSecond, items, maxRssBytes };
+}
+
+/**
+ * The sandbox enforcing a sliding-window limit, N Get Status items through (a) with its default
+ * pacing and through (b). Both continue on error, so a 429 that reaches the user is an output item.
+ */
+async function pacedCase({ env, sandbox, workflows }) {
+	const { n, requests, windowMs } = CONFIG.paced;
+	// With a sliding window, `requests` go at once and each next batch once the first ones leave it.
+	const floorMs = (Math.ceil(n / requests) - 1) * windowMs;
+	rt.log(`paced: ${n} items, sandbox limit ${requests} requests / ${windowMs / 1000} s (floor ${floorMs / 1000} s)`);
+	const out = { n, limit: { requests, windowMs }, floorMs, variants: {} };
+	for (const v of ['a', 'b']) {
+		const label = `paced ${LABEL[v]}`;
+		// A fresh fault set starts an empty window: each variant gets the whole limit.
+		await sandbox.setFaults({ latencyMs: LATENCY_MS, rateLimit: { requests, windowMs } });
+		const before = await sandbox.requests();
+		const exec = await executeWorkflow(env, workflows.status[`paced ${v}`].id);
+		const after = await sandbox.requests();
+		if (exec.code !== 0 || exec.run.status !== 'success') {
+			problem(`${label}: n8n execute exited ${exec.code}, status ${exec.run.status}${runError(exec.run)}`);
+			continue;
+		}
+		const items = outputItems(exec.run, wf.MEASURED);
+		const { problem: p, errors } = checks.checkStatusItems(label, items, n, { allowErrors: true });
+		problem(p);
+		const sent = (after.byRoute['GET /bulk-status'] || 0) - (before.byRoute['GET /bulk-status'] || 0);
+		const refused = (after.rejected429 || 0) - (before.rejected429 || 0);
+		const ok = items.length - errors.length;
+		// Every request the sandbox saw is either an item's answer or a refusal (a retry adds both sides).
+		problem(checks.checkCount(label, 'Get Status requests', sent, ok + refused));
+		const wallMs = executionTime(exec.run, [wf.MEASURED]);
+		const reached429 = errors.filter((e) => e.is429).length;
+		out.variants[v] = { wallMs, vsFloor: floorMs ? wallMs / floorMs : null, okItems: ok, errorItems: errors.length, reached429, sandbox429: refused, requests: sent };
+		console.log(`  ${label}: ${(wallMs / 1000).toFixed(1)} s (floor ${floorMs / 1000} s), ${ok} ok, ${errors.length} errors (${reached429} of them 429), sandbox sent ${refused} × 429 over ${sent} requests`);
+	}
+	await sandbox.setFaults({ latencyMs: LATENCY_MS });
+	return out;
+}
+
+/** Every subaccount (100 pages of 20) at 20 ms latency: the node's Return All against a page-by-page loop. */
+async function returnAllCase({ env, sandbox, workflows }) {
+	const pages = Math.ceil(SUBACCOUNTS / LIST_PAGE_SIZE);
+	rt.log(`Return All: ${SUBACCOUNTS} subaccounts (${pages} pages) at ${LIST_LATENCY_MS} ms, ${CONFIG.returnAllRounds} round(s)`);
+	await sandbox.setFaults({ latencyMs: LIST_LATENCY_MS });
+	const node = [];
+	const loop = [];
+	const listCount = async () => (await sandbox.requests()).byRoute['GET /subaccount/list'] || 0;
+	for (let round = 0; round < CONFIG.returnAllRounds; round++) {
+		let before = await listCount();
+		const exec = await executeWorkflow(env, workflows.status['list all'].id);
+		if (exec.code !== 0 || exec.run.status !== 'success') {
+			problem(`Return All (node): n8n execute exited ${exec.code}, status ${exec.run.status}${runError(exec.run)}`);
+		} else {
+			const rows = outputItems(exec.run, wf.MEASURED).map((i) => i.json);
+			const p = checks.checkSubaccounts('Return All (node)', rows, SUBACCOUNTS) || checks.checkCount('Return All (node)', 'list requests', (await listCount()) - before, pages);
+			if (p) problem(p);
+			else node.push(executionTime(exec.run, [wf.MEASURED]));
+		}
+		before = await listCount();
+		const r = await sequentialPages({ baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey });
+		const p = checks.checkSubaccounts('Return All (loop)', r.rows, SUBACCOUNTS) || checks.checkCount('Return All (loop)', 'list requests', (await listCount()) - before, pages);
+		if (p) problem(p);
+		else loop.push(r.ms);
+		console.log(`  node ${node.length ? Math.round(node[node.length - 1]) : '–'} ms, sequential loop ${loop.length ? Math.round(loop[loop.length - 1]) : '–'} ms`);
+	}
+	await sandbox.setFaults({ latencyMs: LATENCY_MS });
+	const nodeSummary = { ...summary(node), values: node };
+	const loopSummary = { ...summary(loop), values: loop };
+	return { subaccounts: SUBACCOUNTS, pages, latencyMs: LIST_LATENCY_MS, node: nodeSummary, sequential: loopSummary, ratio: nodeSummary.median / loopSummary.median, sequentialFloorMs: pages * LIST_LATENCY_MS };
+}
+
+/** One (a) and one (b) run at the first size in JSON under `--cpu-prof`, summarised over each measured node's own run. */
+async function profileCase({ env, sandbox, workflows }, root) {
+	const n = CONFIG.sizes[0].n;
+	rt.log(`profile: a and b, N=${n} JSON, --cpu-prof on the n8n process`);
+	const out = { n };
+	for (const v of ['a', 'b']) {
+		const dir = path.join(root, `profile-${v}`);
+		fs.mkdirSync(dir, { recursive: true });
+		const exec = await executeWorkflow(env, workflows.status[`${v} json ${n}`].id, { cpuProfileDir: dir });
+		const run = exec.run.data.resultData.runData[wf.MEASURED];
+		if (exec.code !== 0 || !run || !exec.profileFile || !exec.probe) {
+			problem(`profile ${v}: the profiled run failed (exit ${exec.code})${runError(exec.run)}`);
+			continue;
+		}
+		const { startTime, executionTime: ms } = run[0];
+		out[v] = { executionTimeMs: ms, ...summariseProfile(exec.profileFile, { fromEpochMs: startTime, toEpochMs: startTime + ms, probe: exec.probe }) };
+		if (flag('keep')) out[v].file = exec.profileFile;
+	}
+	return out;
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+	process.on(sig, async () => {
+		if (interrupted) return;
+		interrupted = true;
+		console.log(`\n[bench] ${sig}: stopping every process ...`);
+		await rt.stopAll(5000);
+		process.exit(130);
+	});
+}
+
+main();

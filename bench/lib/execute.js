@@ -1,0 +1,95 @@
+'use strict';
+
+/**
+ * One `n8n execute --id=ID --rawOutput` on the Node 24 binary, with the probe preloaded (peak RSS)
+ * and, on request, `--cpu-prof`. The run data comes from `--rawOutput`: after n8n's log lines it
+ * prints the whole execution as pretty JSON (`{` and `}` alone on their lines), whose
+ * `resultData.runData[node][0]` holds each node's `startTime`, `executionTime` (ms) and output items.
+ */
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const rt = require('../../scripts/n8n-runtime');
+
+const PRELOAD = path.join(__dirname, 'probe-preload.js');
+
+function parseRawOutput(stdout) {
+	const start = stdout.search(/^\{$/m);
+	if (start < 0) throw new Error(`no JSON in the output of n8n execute:\n${rt.tail(stdout, 20)}`);
+	const text = stdout.slice(start);
+	const end = text.search(/^\}$/m);
+	if (end < 0) throw new Error('the JSON printed by n8n execute is cut off');
+	return JSON.parse(text.slice(0, end + 1));
+}
+
+/**
+ * @returns {Promise<{run, code, probe, profileFile, ms}>} `probe`: {maxRssBytes, epochMs, monotonicNs} of the n8n process.
+ */
+async function executeWorkflow(env, workflowId, { cpuProfileDir, timeoutMs = 15 * 60 * 1000 } = {}) {
+	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-exec-'));
+	const probeFile = path.join(scratch, 'probe.json');
+	const nodeArgs = ['--require', PRELOAD];
+	if (cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
+	try {
+		const r = await rt.run(rt.nodeBin(), [...nodeArgs, rt.n8nBin(), 'execute', `--id=${workflowId}`, '--rawOutput'], {
+			cwd: env.N8N_USER_FOLDER,
+			env: { ...env, BENCH_PROBE_OUT: probeFile },
+			timeoutMs,
+		});
+		if (r.timedOut) throw new Error(`n8n execute --id=${workflowId} timed out after ${rt.formatSeconds(timeoutMs)}`);
+		let run;
+		try {
+			run = parseRawOutput(r.stdout);
+		} catch (error) {
+			throw new Error(`n8n execute --id=${workflowId} exited ${r.code}: ${error.message}\n${rt.tail(r.stderr, 20)}`);
+		}
+		let probe = null;
+		try {
+			probe = JSON.parse(fs.readFileSync(probeFile, 'utf8'));
+		} catch {
+			/* reported by the caller as an unknown peak RSS */
+		}
+		let profileFile = null;
+		if (cpuProfileDir) {
+			const files = fs.readdirSync(cpuProfileDir).filter((f) => f.endsWith('.cpuprofile'));
+			const mine = files.find((f) => probe && f.includes(`.${probe.pid}.`));
+			profileFile = mine ? path.join(cpuProfileDir, mine) : null;
+		}
+		return { run, code: r.code, probe, profileFile, ms: r.ms, stderr: r.stderr };
+	} finally {
+		fs.rmSync(scratch, { recursive: true, force: true });
+	}
+}
+
+/** The first run of `nodeName` in the run data, or null when it did not run. */
+function nodeRun(run, nodeName) {
+	const runs = run.data.resultData.runData[nodeName];
+	return runs ? runs[0] : null;
+}
+
+/** Output items (`{json, pairedItem}`) of a node's first output. */
+function outputItems(run, nodeName) {
+	const r = nodeRun(run, nodeName);
+	const main = r && r.data && r.data.main;
+	return (main && main[0]) || [];
+}
+
+/** Sum of `executionTime` (ms) of the named nodes; throws when one did not run. */
+function executionTime(run, nodeNames) {
+	let total = 0;
+	for (const name of nodeNames) {
+		const r = nodeRun(run, name);
+		if (!r) throw new Error(`node "${name}" did not run (execution status ${run.status}${runError(run)})`);
+		total += r.executionTime;
+	}
+	return total;
+}
+
+function runError(run) {
+	const error = run.data.resultData.error;
+	return error ? `: ${String(error.message).slice(0, 300)}` : '';
+}
+
+module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, runError, parseRawOutput };
