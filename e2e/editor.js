@@ -68,22 +68,33 @@ async function iconRenders(locator) {
 }
 
 /**
- * Runs the editor checks as separate tests through `test(name, fn)`.
- * A test that needs an earlier step's state fails with a clear message if that step failed.
+ * Registers the editor checks as separate tests with the runner's `it`, in order; the browser is
+ * closed in `after`. `baseUrl()` and `profileDir()` are awaited when the tests run (the server
+ * is started lazily). A test that needs an earlier step's state fails with a clear message if
+ * that step failed.
  */
-async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowId, profileDir, log }) {
-	fs.mkdirSync(screenshotsDir, { recursive: true });
+function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screenshotsDir, workflowId, profileDir, log }) {
 	const shot = (page, name) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: false });
 	let context = null;
 	let page = null;
 	let ndv = null;
+	let baseUrl = null;
 	const nodeName = 'Get credits';
+	const test = (name, fn) => {
+		it(name, fn);
+	};
 
-	await test('editor: Chromium starts (playwright-core)', async () => {
+	after(async () => {
+		if (context) await Promise.race([context.close(), new Promise((r) => setTimeout(r, 15000))]);
+	});
+
+	test('editor: Chromium starts (playwright-core)', async () => {
+		fs.mkdirSync(screenshotsDir, { recursive: true });
+		baseUrl = await getBaseUrl();
 		const executablePath = findChromium();
 		assert.ok(executablePath, `Chromium not found. Install it: ${APT_HINT}`);
 		const { chromium } = require('playwright-core');
-		context = await chromium.launchPersistentContext(profileDir, {
+		context = await chromium.launchPersistentContext(await profileDir(), {
 			executablePath,
 			args: CHROMIUM_ARGS,
 			headless: true,
@@ -95,7 +106,7 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		page.on('pageerror', (err) => log(`browser page error: ${String(err.message).slice(0, 200)}`));
 	});
 
-	await test('editor: sign in as the preset owner', async () => {
+	test('editor: sign in as the preset owner', async () => {
 		assert.ok(page, 'no browser');
 		// The first load after a fresh start compiles and caches a lot: wait generously.
 		await page.goto(`${baseUrl}/signin`, { timeout: 180000, waitUntil: 'domcontentloaded' });
@@ -107,7 +118,7 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 60000 });
 	});
 
-	await test('editor: the example workflow opens with the MailPartner node and its icon', async () => {
+	test('editor: the example workflow opens with the MailPartner node and its icon', async () => {
 		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
 		await page.goto(`${baseUrl}/workflow/${workflowId}`, { timeout: 180000, waitUntil: 'domcontentloaded' });
 		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`);
@@ -132,7 +143,7 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		if (icon.kind === 'img') assert.match(icon.src, /mailpartner/i, 'the icon is the package’s own SVG');
 	});
 
-	await test('editor: the MailPartner node panel opens with credential, resource and operation', async () => {
+	test('editor: the MailPartner node panel opens with credential, resource and operation', async () => {
 		assert.ok(page, 'no browser');
 		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
 		ndv = page.locator('[data-test-id="ndv"]');
@@ -148,7 +159,7 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		assert.ok(headerIcon.ok, `node icon in the panel header does not render: ${JSON.stringify(headerIcon)}`);
 	});
 
-	await test('editor: the resource and operation selectors list the four operations', async () => {
+	test('editor: the resource and operation selectors list the four operations', async () => {
 		assert.ok(ndv, 'the node panel is not open');
 		const resourceSelect = ndv.locator('[data-test-id="parameter-input-resource"]');
 		const operationSelect = ndv.locator('[data-test-id="parameter-input-operation"]');
@@ -175,7 +186,7 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		assert.deepEqual([...operations.Subaccount].sort(), ['Create', 'List']);
 	});
 
-	await test('editor: Execute step shows the credits in the output table', async () => {
+	test('editor: Execute step shows the credits in the output table', async () => {
 		assert.ok(ndv, 'the node panel is not open');
 		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
 		const output = page.locator('[data-test-id="output-panel"]');
@@ -196,9 +207,6 @@ async function runEditorChecks({ baseUrl, owner, test, screenshotsDir, workflowI
 		assert.match(summary, /1 item/i, `one item: ${summary.slice(0, 300)}`);
 	});
 
-	if (context) {
-		await Promise.race([context.close(), new Promise((r) => setTimeout(r, 15000))]);
-	}
 }
 
-module.exports = { runEditorChecks, findChromium, APT_HINT };
+module.exports = { registerEditorChecks, findChromium, APT_HINT };

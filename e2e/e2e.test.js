@@ -1,0 +1,260 @@
+'use strict';
+/**
+ * The end-to-end tests, on Node's built-in test runner (`npm run test:e2e` starts it through
+ * e2e/run.js). The packed package inside a real n8n (2.41.1 on Node 24 unless
+ * MAILPARTNER_N8N_VERSION picks a matrix version), against the local sandbox.
+ *
+ *   part 1  every example through `n8n execute --rawOutput`, in JSON and XML mode (same items), a
+ *           wrong API key (clear error, key never printed), an empty account (the error branch)
+ *   part 2  the credential test through n8n's REST API while `n8n start` runs
+ *   part 3  the editor in Chromium (playwright-core); screenshots in e2e/screenshots/
+ *   part 4  queue mode: Redis, Postgres, an n8n main and two workers (e2e/queue.js)
+ *
+ * Setup is lazy (see helpers.lazy): each part's first test builds what the part needs, so
+ * `--test-name-pattern "part 1"` neither starts the n8n server nor the queue-mode processes. The
+ * first test of each part is its setup, so the runner's durations say what each step costs.
+ * E2E_KEEP=1 keeps the throwaway folder with every log; MAILPARTNER_E2E_TARBALL=file.tgz tests
+ * that tarball instead of building this checkout.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const { describe, it, after } = require('node:test');
+const rt = require('../scripts/n8n-runtime');
+const h = require('./helpers');
+const { registerEditorChecks } = require('./editor');
+const { registerQueueMode } = require('./queue');
+
+rt.setLogPrefix('[e2e]');
+rt.stopOnSignals();
+
+const WRONG_KEY = 'e2e-wrong-key-4f9c2a71d6';
+const BAD_CREDENTIAL_ID = 'mailPartnerBadK1';
+const EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
+const KEYS = [rt.SANDBOX_KEYS.demo, rt.SANDBOX_KEYS.empty, WRONG_KEY];
+const { lazy } = h;
+
+// ---------------------------------------------------------------------------------------------
+// Shared, lazily built state.
+
+const root = lazy(() => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-e2e-'));
+	fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+	rt.log(`throwaway folder: ${dir}`);
+	return dir;
+});
+const logsDir = async () => path.join(await root(), 'logs');
+
+/**
+ * The package under test: this checkout built and packed, or MAILPARTNER_E2E_TARBALL (a tarball
+ * from `npm pack`, e.g. of a release or of another commit) as it is.
+ */
+const packed = lazy(async () => {
+	const given = process.env.MAILPARTNER_E2E_TARBALL;
+	if (!given) return rt.buildAndPack(path.join(await root(), 'pack'));
+	assert.ok(fs.existsSync(given), `MAILPARTNER_E2E_TARBALL=${given} does not exist`);
+	rt.log(`testing ${given} (not building this checkout)`);
+	return path.resolve(given);
+});
+const installed = lazy(() => rt.ensureN8n());
+
+/** The sqlite n8n of parts 1–3: package installed, sandbox behind the recorder, imports done. */
+const base = lazy(async () => {
+	const [tarball] = await Promise.all([packed(), installed()]);
+	const dir = await root();
+	const userFolder = path.join(dir, 'user');
+	await rt.installPackage(userFolder, tarball);
+	const sandbox = await rt.startSandbox({ state: 'demo', logFile: path.join(dir, 'logs', 'sandbox.log') });
+	const recorder = await h.startRecorder(sandbox.baseUrl);
+	recorderToClose = recorder;
+	rt.log(`sandbox ${sandbox.baseUrl}, recorder ${recorder.baseUrl}`);
+	const env = rt.n8nEnv({
+		userFolder,
+		port: await rt.freePort(),
+		brokerPort: await rt.freePort(),
+		owner: rt.LOCAL_OWNER,
+	});
+	await rt.importCredentials(env, [
+		rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: recorder.baseUrl }),
+		rt.mailPartnerCredential({ id: BAD_CREDENTIAL_ID, name: 'MailPartner wrong key', apiKey: WRONG_KEY, baseUrl: recorder.baseUrl }),
+		rt.mailPartnerCredential({ id: EMPTY_CREDENTIAL_ID, name: 'MailPartner empty account', apiKey: rt.SANDBOX_KEYS.empty, baseUrl: recorder.baseUrl }),
+	]);
+	const examples = rt.loadExamples();
+	const credits = examples.find((e) => e.file === 'check-credits-before-campaign.json');
+	assert.ok(credits, 'examples/check-credits-before-campaign.json exists');
+	const wrongKey = { credentialId: BAD_CREDENTIAL_ID, credentialName: 'MailPartner wrong key' };
+	const extra = [
+		h.variant(credits.workflow, { id: 'mpWrongKeyJson01', name: 'e2e wrong key (json)', ...wrongKey }),
+		h.variant(credits.workflow, { id: 'mpWrongKeyXml001', name: 'e2e wrong key (xml)', format: 'xml', ...wrongKey }),
+		h.variant(credits.workflow, { id: 'mpEmptyAccount01', name: 'e2e empty account', credentialId: EMPTY_CREDENTIAL_ID, credentialName: 'MailPartner empty account' }),
+	];
+	const xmlCopies = examples.map((e) => h.variant(e.workflow, { id: h.xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' }));
+	await rt.importWorkflows(env, [...examples.map((e) => e.workflow), ...xmlCopies, ...extra]);
+	return { tarball, userFolder, sandbox, recorder, env, examples };
+});
+let recorderToClose = null;
+
+/** `n8n start` on the same user folder, for parts 2 and 3. */
+const server = lazy(async () => {
+	const { env } = await base();
+	const n8n = await rt.startN8n({ env, logFile: path.join(await logsDir(), 'n8n-start.log'), timeoutMs: 240000 });
+	rt.log(`n8n answers on ${n8n.url} (${rt.formatSeconds(n8n.ms)})`);
+	return n8n;
+});
+
+after(async () => {
+	if (recorderToClose) await recorderToClose.close();
+	await rt.stopAll(10000);
+	if (root.started()) {
+		const dir = await root();
+		if (process.env.E2E_KEEP === '1') rt.log(`kept ${dir}`);
+		else fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().n8n}, Node ${rt.runtime().node})`, () => {
+	it('setup: build and pack, n8n installed, package in the user folder, sandbox, imports', async (t) => {
+		const started = Date.now();
+		const { tarball } = await base();
+		t.diagnostic(`${path.basename(tarball)}, n8n ${rt.runtime().n8n} on Node ${rt.runtime().node}, ready in ${rt.formatSeconds(Date.now() - started)}`);
+	});
+
+	// The examples are read here, at registration, so that each one gets its own named tests.
+	for (const { file, workflow } of rt.loadExamples()) {
+		const expect = h.EXPECT[file];
+		const runs = {};
+		it(`examples/${file} imports with the fixed credential id`, () => {
+			const mpNodes = workflow.nodes.filter(h.isMailPartner);
+			assert.ok(mpNodes.length > 0, 'uses the MailPartner node');
+			for (const n of mpNodes) assert.equal(n.credentials.mailPartnerApi.id, rt.CREDENTIAL_ID);
+			assert.equal(workflow.nodes[0].type, 'n8n-nodes-base.manualTrigger', 'starts with a Manual Trigger');
+			const others = workflow.nodes.filter((n) => !h.isMailPartner(n) && !n.type.startsWith('n8n-nodes-base.'));
+			assert.deepEqual(others.map((n) => n.type), [], 'only core nodes besides MailPartner');
+		});
+		for (const format of ['json', 'xml']) {
+			const id = format === 'json' ? workflow.id : h.xmlId(workflow.id);
+			it(`examples/${file} runs (${format.toUpperCase()})`, async () => {
+				assert.ok(expect, `no expectations written for ${file}`);
+				const { env, sandbox, recorder } = await base();
+				// Fresh seed before each pair; the create example also needs one between its two
+				// runs (the same e-mail twice is MailPartner's code 7). Message dates are seeded
+				// relative to the reset, so the status example must not be reset in between.
+				if (format === 'json' || expect.resetBetween) await h.sandboxControl(sandbox.baseUrl, 'reset');
+				recorder.take();
+				const r = await h.execute(env, id);
+				const logs = await logsDir();
+				fs.writeFileSync(path.join(logs, `${id}.stdout`), r.stdout);
+				fs.writeFileSync(path.join(logs, `${id}.stderr`), r.stderr);
+				assert.equal(r.code, 0, `n8n execute exited ${r.code}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
+				const run = h.parseRun(r.stdout);
+				assert.equal(run.status, 'success', `execution status ${run.status}`);
+				expect.check(run);
+				const calls = recorder.take();
+				assert.ok(calls.length > 0, 'MailPartner was called');
+				const formats = [...new Set(calls.map((c) => c.format))];
+				assert.deepEqual(formats, [format], `every call asked for ${format}: ${JSON.stringify(calls)}`);
+				runs[format] = run;
+			});
+		}
+		it(`examples/${file}: the same items in JSON and XML mode`, () => {
+			assert.ok(runs.json && runs.xml, 'both runs passed');
+			const mask = expect.mask || ((x) => x);
+			for (const node of expect.compare) {
+				h.mustRun(runs.json, node);
+				h.mustRun(runs.xml, node);
+				assert.deepEqual(h.items(runs.xml, node).map(mask), h.items(runs.json, node).map(mask), `items of "${node}"`);
+			}
+		});
+	}
+
+	for (const [id, format] of [
+		['mpWrongKeyJson01', 'JSON'],
+		['mpWrongKeyXml001', 'XML'],
+	]) {
+		it(`a wrong API key fails clearly without printing the key (${format})`, async () => {
+			const { env } = await base();
+			const r = await h.execute(env, id);
+			const all = `${r.stdout}\n${r.stderr}`;
+			fs.writeFileSync(path.join(await logsDir(), `${id}.out`), all);
+			assert.notEqual(r.code, 0, 'n8n execute must fail');
+			assert.ok(all.includes('Invalid API key (MailPartner code 10'), `no "Invalid API key (MailPartner code 10" in the output:\n${rt.tail(all, 20)}`);
+			h.assertNoSecret(all, [WRONG_KEY], 'the output');
+		});
+	}
+
+	it('an empty account takes the "Not enough credits" branch', async () => {
+		const { env, sandbox } = await base();
+		await h.sandboxControl(sandbox.baseUrl, 'reset');
+		const r = await h.execute(env, 'mpEmptyAccount01');
+		const all = `${r.stdout}\n${r.stderr}`;
+		assert.notEqual(r.code, 0, 'the Stop and Error node fails the run');
+		assert.ok(all.includes('Not enough MailPartner credits: 0 mails'), rt.tail(all, 20));
+		h.assertNoSecret(all, [rt.SANDBOX_KEYS.empty], 'the output');
+	});
+});
+
+describe('part 2: the credential test through the REST API', () => {
+	let session;
+	it('setup: n8n start answers /healthz', async (t) => {
+		const n8n = await server();
+		t.diagnostic(`n8n ${rt.runtime().n8n} on ${n8n.url}, /healthz after ${rt.formatSeconds(n8n.ms)}`);
+	});
+	it('the preset owner logs in (POST /rest/login)', async () => {
+		session = await h.restLogin((await server()).url);
+		assert.equal(session.user.email, rt.LOCAL_OWNER.email);
+	});
+	it('the community node type is loaded by the server', async () => {
+		assert.ok(session, 'logged in');
+		const r = await h.rest((await server()).url, 'GET', '/types/nodes.json', session);
+		assert.equal(r.status, 200, `GET /types/nodes.json: HTTP ${r.status}`);
+		const types = r.json.filter((d) => d.name === rt.NODE_TYPE);
+		assert.equal(types.length, 1, `${rt.NODE_TYPE} in /types/nodes.json`);
+		assert.equal(types[0].displayName, 'MailPartner');
+	});
+	it('credential test: the sandbox key passes', async () => {
+		assert.ok(session, 'logged in');
+		const { result, storedData } = await h.restCredentialTest((await server()).url, session, rt.CREDENTIAL_ID);
+		h.assertNoSecret(storedData, [rt.SANDBOX_KEYS.demo], 'the stored credential the API returns (it must be redacted)');
+		assert.equal(result.status, 'OK', `credential test: ${JSON.stringify(result)}`);
+	});
+	it('credential test: a wrong key fails', async (t) => {
+		assert.ok(session, 'logged in');
+		const { result, raw } = await h.restCredentialTest((await server()).url, session, BAD_CREDENTIAL_ID);
+		assert.equal(result.status, 'Error', `credential test: ${JSON.stringify(result)}`);
+		assert.match(result.message, /^Invalid API key: MailPartner refused it/, 'the credential test says why');
+		h.assertNoSecret(raw, [WRONG_KEY], 'the answer');
+		t.diagnostic(`message: ${JSON.stringify(result.message)}`);
+	});
+	it('the n8n server log holds no API key', async () => {
+		if (!server.started()) return;
+		const text = fs.readFileSync(path.join(await logsDir(), 'n8n-start.log'), 'utf8');
+		h.assertNoSecret(text, KEYS, 'n8n-start.log');
+	});
+});
+
+describe('part 3: the editor in Chromium', () => {
+	it('setup: n8n start answers /healthz', async () => {
+		await server();
+	});
+	registerEditorChecks({
+		it,
+		after,
+		baseUrl: async () => (await server()).url,
+		owner: rt.LOCAL_OWNER,
+		screenshotsDir: path.join(__dirname, 'screenshots'),
+		workflowId: 'mpCheckCredits01',
+		profileDir: async () => path.join(await root(), 'chromium-profile'),
+		log: rt.log,
+	});
+	// The sqlite server is not needed past this point (part 4 runs its own n8n processes).
+	after(async () => {
+		if (server.started()) await (await server()).stop();
+	});
+});
+
+describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', () => {
+	registerQueueMode({ it, after, packed, installed, root, keys: KEYS });
+});
