@@ -2,7 +2,7 @@ import { decodeAnswer } from '../nodes/MailPartner/shared/decode';
 import { getCreditsShape } from '../nodes/MailPartner/resources/account/getCredits';
 import { getStatusShape } from '../nodes/MailPartner/resources/message/getStatus';
 import { createShape } from '../nodes/MailPartner/resources/subaccount/create';
-import { listPageShape } from '../nodes/MailPartner/resources/subaccount/list';
+import { listPageShape } from '../nodes/MailPartner/resources/subaccount/getAll';
 import { pageJson, pageSample, subaccounts, listPage, toPositionalXml } from './harness/fixtures';
 
 /** The decoder on its own: every sample of the published pages, and every way an answer breaks. */

@@ -61,7 +61,9 @@ describe('documented MailPartner errors', () => {
 		expect(result.items).toBeUndefined();
 		expect(result.error?.message).toBe(`${englishMeaning[operation][code]} (MailPartner code ${code}: ${french})`);
 		expect(result.error?.description).toBeTruthy();
-		expect(result.error).toMatchObject({ httpCode: String(status) });
+		// The editor's error panel shows httpCode as "Error code": MailPartner's code, the HTTP status in the description.
+		expect(result.error).toMatchObject({ httpCode: String(code) });
+		expect(result.error?.description).toContain(`HTTP ${status}`);
 		expectNoApiKey(result.run);
 	});
 

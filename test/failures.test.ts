@@ -38,13 +38,14 @@ describe('HTTP errors and bodies that are not MailPartner answers', () => {
 		nock(origin).get('/v1/me').query(true).reply(401, pageSample('error-10.xml'));
 		const result = await runNode({ parameters: { ...getCredits, options: { responseFormat: 'xml' } }, credentials });
 		expect(result.error?.message).toBe('Invalid API key (MailPartner code 10: Clé API incorrecte)');
-		expect(result.error).toMatchObject({ httpCode: '401' });
+		expect(result.error).toMatchObject({ httpCode: '10' });
+		expect(result.error?.description).toContain('HTTP 401');
 	});
 
 	it('the list XML sample as published gives a clear error that suggests JSON', async () => {
 		nock(origin).get('/v1/subaccount/list').query(true).reply(200, pageSample('list.xml'));
 		const result = await runNode({
-			parameters: { resource: 'subaccount', operation: 'list', returnAll: true, options: { responseFormat: 'xml' } },
+			parameters: { resource: 'subaccount', operation: 'getAll', returnAll: true, options: { responseFormat: 'xml' } },
 			credentials,
 		});
 		expect(result.error?.message).toMatch(/^MailPartner’s XML answer is not well-formed/);

@@ -21,7 +21,7 @@ afterEach(() => sandbox.setFaults({}));
 afterAll(async () => await sandbox.close());
 
 const getCredits = { resource: 'account', operation: 'getCredits' };
-const listAll = { resource: 'subaccount', operation: 'list', returnAll: true };
+const listAll = { resource: 'subaccount', operation: 'getAll', returnAll: true };
 
 async function balance(): Promise<number> {
 	const result = await runNode({ parameters: getCredits, credentials });

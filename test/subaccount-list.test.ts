@@ -14,7 +14,7 @@ import {
 import { expectNoApiKey } from './harness/leaks';
 import { withFormat, type Format } from './harness/operations';
 
-const list = { resource: 'subaccount', operation: 'list' };
+const list = { resource: 'subaccount', operation: 'getAll' };
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -34,7 +34,7 @@ function servePages(all: ReturnType<typeof subaccounts>, pages: number[], format
 	);
 }
 
-describe.each<Format>(['json', 'xml'])('Subaccount → List (%s)', (format) => {
+describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) => {
 	const all = subaccounts(45);
 
 	it('Return All fetches every page and outputs one item per subaccount, in order', async () => {
@@ -71,7 +71,7 @@ describe.each<Format>(['json', 'xml'])('Subaccount → List (%s)', (format) => {
 	});
 });
 
-describe('Subaccount → List, the page’s sample', () => {
+describe('Subaccount → Get Many, the page’s sample', () => {
 	it('outputs the two subaccounts of the JSON sample as they are, the page param included', async () => {
 		const sample = pageJson('list.json');
 		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, { ...sample, total: 2 });
@@ -80,7 +80,7 @@ describe('Subaccount → List, the page’s sample', () => {
 	});
 });
 
-describe('Subaccount → List, pages after the first', () => {
+describe('Subaccount → Get Many, pages after the first', () => {
 	it('are fetched at most 4 at once, and the output keeps the API’s order whatever answers first', async () => {
 		const all = subaccounts(200);
 		let inFlight = 0;
@@ -121,7 +121,7 @@ describe('Subaccount → List, pages after the first', () => {
 	});
 });
 
-describe('Subaccount → List, answers that need care', () => {
+describe('Subaccount → Get Many, answers that need care', () => {
 	const all = subaccounts(45);
 
 	it('a Return All expression that resolves to the text "false" means Limit', async () => {

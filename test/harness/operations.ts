@@ -12,7 +12,7 @@ export const operations = {
 	listSubaccounts: {
 		method: 'GET',
 		path: '/v1/subaccount/list',
-		parameters: { resource: 'subaccount', operation: 'list', returnAll: true },
+		parameters: { resource: 'subaccount', operation: 'getAll', returnAll: true },
 	},
 	createSubaccount: {
 		method: 'POST',

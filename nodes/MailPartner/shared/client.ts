@@ -230,7 +230,15 @@ export class MailPartnerClient {
 				this.redact(decoded.message),
 			);
 			const details = decoded.details.length > 0 ? ` Details: ${this.redact(decoded.details.join('; '))}.` : '';
-			throw this.fail(message, `${hint}${details}`, itemIndex, httpCode, decoded.code);
+			// n8n's error panel shows `httpCode` as "Error code": there it is MailPartner's code, the
+			// one its documentation lists; the HTTP status goes in the description.
+			throw this.fail(
+				message,
+				`${hint}${details} (MailPartner answered with HTTP ${httpCode}.)`,
+				itemIndex,
+				decoded.code === undefined ? httpCode : String(decoded.code),
+				decoded.code,
+			);
 		}
 		if (decoded.kind === 'unreadable') {
 			const advice =

@@ -67,14 +67,31 @@ const createFields: INodeProperties[] = [
 		displayOptions: { show: showOnlyForCreate },
 	},
 	{
+		displayName: 'The type cannot be changed once the subaccount is created',
+		name: 'typeIsFinal',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: showOnlyForCreate },
+	},
+	{
 		displayName: 'Email',
 		name: 'email',
 		type: 'string',
 		placeholder: 'name@email.com',
 		default: '',
-		description:
-			'E-mail of the subaccount holder. Required for an advanced subaccount; for a simple one, MailPartner generates one when empty.',
-		displayOptions: { show: showOnlyForCreate },
+		description: 'E-mail of the subaccount holder. When empty, MailPartner generates one for a simple subaccount.',
+		displayOptions: { show: { ...showOnlyForCreate, type: ['simple'] } },
+	},
+	{
+		// The same field, required: an advanced subaccount signs up like a standard account.
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		required: true,
+		placeholder: 'name@email.com',
+		default: '',
+		description: 'E-mail of the subaccount holder; it receives the sign-up mail',
+		displayOptions: { show: { ...showOnlyForCreate, type: ['advanced'] } },
 	},
 	{
 		displayName: 'Is Buyer',
@@ -98,11 +115,12 @@ const createFields: INodeProperties[] = [
 		displayOptions: { show: showOnlyForCreate },
 		options: [
 			{
-				displayName: 'Credit To Attribute',
+				displayName: 'Credit To Attribute (€)',
 				name: 'creditToAttribute',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 3 },
-				default: 0,
+				// Euros and cents: more decimals (10.000) read as thousands in French.
+				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				default: 10,
 				description:
 					'Euros given to the subaccount at creation, taken from the main account balance. Must be greater than 0.',
 			},

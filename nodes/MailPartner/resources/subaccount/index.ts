@@ -1,5 +1,5 @@
 import { resourceDescription } from '../../shared/resource';
 import { create } from './create';
-import { list } from './list';
+import { getAll } from './getAll';
 
-export const subaccount = resourceDescription('subaccount', { create, list }, 'list');
+export const subaccount = resourceDescription('subaccount', { create, getAll }, 'getAll');

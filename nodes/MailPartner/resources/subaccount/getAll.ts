@@ -4,7 +4,7 @@ import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { arrayOf, number, object, text } from '../../shared/shape';
 
-const showOnlyForList = { resource: ['subaccount'], operation: ['list'] };
+const showOnlyForGetAll = { resource: ['subaccount'], operation: ['getAll'] };
 
 /** `GET /subaccount/list`: one page of subaccounts (20 a page), with the total across pages. */
 const endpoint: Endpoint = {
@@ -28,7 +28,7 @@ const endpoint: Endpoint = {
 	}),
 	errors: {},
 	spendsMoney: false,
-	label: 'Subaccount → List',
+	label: 'Subaccount → Get Many',
 };
 
 export const listPageShape = endpoint.answer;
@@ -129,12 +129,12 @@ async function mapInOrder<T, R>(inputs: T[], concurrency: number, task: (input: 
 	return results;
 }
 
-export const list: Operation<ListInputs> = {
+export const getAll: Operation<ListInputs> = {
 	option: {
-		name: 'List',
-		value: 'list',
-		action: 'List subaccounts',
-		description: 'List the subaccounts of the main account, one item each',
+		name: 'Get Many',
+		value: 'getAll',
+		action: 'Get many subaccounts',
+		description: 'Get the subaccounts of the main account, one item each',
 	},
 	fields: [
 		{
@@ -143,7 +143,7 @@ export const list: Operation<ListInputs> = {
 			type: 'boolean',
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: { show: showOnlyForList },
+			displayOptions: { show: showOnlyForGetAll },
 		},
 		{
 			displayName: 'Limit',
@@ -152,9 +152,9 @@ export const list: Operation<ListInputs> = {
 			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'Max number of results to return',
-			displayOptions: { show: { ...showOnlyForList, returnAll: [false] } },
+			displayOptions: { show: { ...showOnlyForGetAll, returnAll: [false] } },
 		},
-		optionsCollection(showOnlyForList),
+		optionsCollection(showOnlyForGetAll),
 	],
 	endpoint,
 	prepare(context, itemIndex) {
