@@ -53,8 +53,12 @@ const LATENCY_MS = 5;
 const LIST_LATENCY_MS = 20;
 const SUBACCOUNTS = 2000;
 const LIST_PAGE_SIZE = 20;
-/** The node's pacing raised far above anything a run reaches: the throughput case measures CPU per item. */
-const UNPACED = 1000000;
+/**
+ * The node's pacing raised above anything a run reaches: the throughput case measures CPU per item.
+ * The node's maximum, 100 000 a minute: its sliding window then lets the first 100 000 requests
+ * start at once, far more than N, while the pacer's own work stays in the measured path.
+ */
+const UNPACED = 100000;
 
 const CONFIG = QUICK
 	? {
@@ -69,7 +73,7 @@ const CONFIG = QUICK
 	: {
 			sizes: [
 				{ n: 1000, rounds: Number(value('rounds') || 5), variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] } },
-				{ n: 10000, rounds: 3, variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] } },
+				{ n: 10000, rounds: 3, variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'c'] } },
 			],
 			warmup: { n: 1000, format: 'json', variants: ['a', 'b', 'bq', 'c'] },
 			paced: { n: 2500, requests: 2000, windowMs: 60000 },
@@ -124,8 +128,9 @@ async function main() {
 			userFolder,
 			port: await rt.freePort(),
 			brokerPort: await rt.freePort(),
-			// `n8n execute --rawOutput` prints the run data through n8n's logger at level info.
-			extra: { N8N_LOG_LEVEL: 'info' },
+			// The run data is read from the database (lib/execute.js): the run's own log stays quiet, and
+			// every execution is saved whatever the instance's defaults.
+			extra: { N8N_LOG_LEVEL: 'warn', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all' },
 		});
 		await rt.importCredentials(env, [rt.mailPartnerCredential({ apiKey: sandbox.apiKey, baseUrl: sandbox.baseUrl }), wf.queryAuthCredential(sandbox.apiKey)]);
 		const workflows = buildWorkflows(sandbox);

@@ -1,10 +1,11 @@
 'use strict';
 
 /**
- * One `n8n execute --id=ID --rawOutput` on the Node 24 binary, with the probe preloaded (peak RSS)
- * and, on request, `--cpu-prof`. The run data comes from `--rawOutput`: after n8n's log lines it
- * prints the whole execution as pretty JSON (`{` and `}` alone on their lines), whose
- * `resultData.runData[node][0]` holds each node's `startTime`, `executionTime` (ms) and output items.
+ * One `n8n execute --id=ID` on the Node 24 binary, with the probe preloaded (peak RSS) and, on
+ * request, `--cpu-prof`; then the execution's run data read from n8n's database (read-execution.js):
+ * `data.resultData.runData[node][0]` holds each node's `startTime`, `executionTime` (ms) and output
+ * items. (`--rawOutput` prints the same run through n8n's logger, but a large one was sometimes cut
+ * off at exit; the database copy is complete.)
  */
 
 const fs = require('node:fs');
@@ -15,36 +16,32 @@ const rt = require('../../scripts/n8n-runtime');
 
 const PRELOAD = path.join(__dirname, 'probe-preload.js');
 
-function parseRawOutput(stdout) {
-	const start = stdout.search(/^\{$/m);
-	if (start < 0) throw new Error(`no JSON in the output of n8n execute:\n${rt.tail(stdout, 20)}`);
-	const text = stdout.slice(start);
-	const end = text.search(/^\}$/m);
-	if (end < 0) throw new Error('the JSON printed by n8n execute is cut off');
-	return JSON.parse(text.slice(0, end + 1));
-}
+/** Executions are read back by id: only one newer than the last one read belongs to this run. */
+let lastExecutionId = 0;
 
 /**
- * @returns {Promise<{run, code, probe, profileFile, ms}>} `probe`: {maxRssBytes, epochMs, monotonicNs} of the n8n process.
+ * @returns {Promise<{run: {id, status, data}, code, probe, profileFile, ms}>} `probe`: {maxRssBytes, epochMs, monotonicNs} of the n8n process.
  */
 async function executeWorkflow(env, workflowId, { cpuProfileDir, timeoutMs = 15 * 60 * 1000 } = {}) {
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-exec-'));
 	const probeFile = path.join(scratch, 'probe.json');
+	const runFile = path.join(scratch, 'run.json');
 	const nodeArgs = ['--require', PRELOAD];
 	if (cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
 	try {
-		const r = await rt.run(rt.nodeBin(), [...nodeArgs, rt.n8nBin(), 'execute', `--id=${workflowId}`, '--rawOutput'], {
+		const r = await rt.run(rt.nodeBin(), [...nodeArgs, rt.n8nBin(), 'execute', `--id=${workflowId}`], {
 			cwd: env.N8N_USER_FOLDER,
 			env: { ...env, BENCH_PROBE_OUT: probeFile },
 			timeoutMs,
 		});
 		if (r.timedOut) throw new Error(`n8n execute --id=${workflowId} timed out after ${rt.formatSeconds(timeoutMs)}`);
-		let run;
-		try {
-			run = parseRawOutput(r.stdout);
-		} catch (error) {
-			throw new Error(`n8n execute --id=${workflowId} exited ${r.code}: ${error.message}\n${rt.tail(r.stderr, 20)}`);
+		const db = path.join(env.N8N_USER_FOLDER, '.n8n', 'database.sqlite');
+		const read = await rt.run(rt.nodeBin(), [path.join(__dirname, 'read-execution.js'), rt.n8nDir(), db, workflowId, String(lastExecutionId), runFile], { timeoutMs: 120000 });
+		if (read.code !== 0) {
+			throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read: ${read.stderr.trim()}\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
 		}
+		const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+		lastExecutionId = run.id;
 		let probe = null;
 		try {
 			probe = JSON.parse(fs.readFileSync(probeFile, 'utf8'));
@@ -57,7 +54,7 @@ async function executeWorkflow(env, workflowId, { cpuProfileDir, timeoutMs = 15 
 			const mine = files.find((f) => probe && f.includes(`.${probe.pid}.`));
 			profileFile = mine ? path.join(cpuProfileDir, mine) : null;
 		}
-		return { run, code: r.code, probe, profileFile, ms: r.ms, stderr: r.stderr };
+		return { run, code: r.code, probe, profileFile, ms: r.ms };
 	} finally {
 		fs.rmSync(scratch, { recursive: true, force: true });
 	}
@@ -92,4 +89,4 @@ function runError(run) {
 	return error ? `: ${String(error.message).slice(0, 300)}` : '';
 }
 
-module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, runError, parseRawOutput };
+module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, runError };

@@ -3,8 +3,7 @@
 const path = require('node:path');
 
 const rt = require('../../scripts/n8n-runtime');
-
-const DEMO_KEY = rt.SANDBOX_KEYS.demo;
+const { DEMO_KEY } = require('../../sandbox/server');
 
 /**
  * Start bench/lib/sandbox-child.js (Node 20, its own process) and return a small controller:

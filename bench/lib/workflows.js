@@ -93,7 +93,7 @@ function httpRequestStatus({ n, format, baseUrl, apiKey, queryAuth, continueOnEr
 
 /** Return All: every subaccount, all pages. */
 function mailPartnerListAll() {
-	const measured = node(MEASURED, rt.NODE_TYPE, 1, { resource: 'subaccount', operation: 'list', returnAll: true, options: {} }, 220, {
+	const measured = node(MEASURED, rt.NODE_TYPE, 1, { resource: 'subaccount', operation: 'getAll', returnAll: true, options: {} }, 220, {
 		credentials: { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: rt.CREDENTIAL_NAME } },
 	});
 	return chain('bench list all', [trigger(), measured]);
