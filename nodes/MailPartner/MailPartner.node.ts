@@ -11,10 +11,12 @@ import {
 import { account } from './resources/account';
 import { message } from './resources/message';
 import { subaccount } from './resources/subaccount';
+import { searchSubaccounts } from './resources/subaccount/creditMove';
+import { unsubscribe } from './resources/unsubscribe';
 import { credentialType, MailPartnerClient, readCredentials } from './shared/client';
 import { readSettings, runItems } from './shared/operation';
 
-const resources = { account, message, subaccount };
+const resources = { account, message, subaccount, unsubscribe };
 
 export class MailPartner implements INodeType {
 	description: INodeTypeDescription = {
@@ -40,13 +42,20 @@ export class MailPartner implements INodeType {
 					{ name: 'Account', value: 'account' },
 					{ name: 'Message', value: 'message' },
 					{ name: 'Subaccount', value: 'subaccount' },
+					{ name: 'Unsubscribe', value: 'unsubscribe' },
 				],
 				default: 'account',
 			},
 			...account.properties,
 			...subaccount.properties,
 			...message.properties,
+			...unsubscribe.properties,
 		],
+	};
+
+	methods = {
+		// The Subaccount dropdown of Add Credit / Remove Credit, read through the same client.
+		listSearch: { searchSubaccounts },
 	};
 
 	/**

@@ -1,5 +1,7 @@
 import { resourceDescription } from '../../shared/resource';
+import { addCredit } from './addCredit';
 import { create } from './create';
 import { getAll } from './getAll';
+import { removeCredit } from './removeCredit';
 
-export const subaccount = resourceDescription('subaccount', { create, getAll }, 'getAll');
+export const subaccount = resourceDescription('subaccount', { addCredit, create, getAll, removeCredit }, 'getAll');

@@ -1,0 +1,225 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeListSearchItems,
+	type INodeListSearchResult,
+	type INodeProperties,
+	type INodeParameterResourceLocator,
+} from 'n8n-workflow';
+
+import { credentialType, MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
+import { defaults, optionsCollection, type Operation } from '../../shared/operation';
+import { number, object, text } from '../../shared/shape';
+import { getAll } from './getAll';
+
+/**
+ * What Add Credit and Remove Credit share: the same body (`credit`, `tokenSubaccount`), the same
+ * answer and the same codes (the remove page is a copy of the add page, MAIL-API-FULL.md §2.11).
+ * They move money, so every input is checked before anything is sent and they are never retried.
+ */
+
+export interface CreditInputs extends IDataObject {
+	credit: number;
+	tokenSubaccount: string;
+}
+
+/** The answer of both calls: the two balances after the move, in euros, and their currency. */
+const answer = object({ credit: number, subaccountCredit: number, currency: text });
+
+/**
+ * The credit pages' own table (MAIL-API-FULL.md §2.10). The error-code page's generic
+ * "Sous-compte" table numbers the same errors differently (§3.2); the call's own page wins.
+ */
+function creditErrors(direction: 'add' | 'remove'): Endpoint['errors'] {
+	const from = direction === 'add' ? 'your main account' : 'the subaccount';
+	return {
+		2: { message: 'The amount of credit is required', hint: 'Fill in Amount (€).' },
+		3: { message: 'The subaccount token is required', hint: 'Choose a Subaccount, or give its token.' },
+		4: {
+			message: 'You are not authorised to move credit to or from this subaccount',
+			hint: 'Subaccounts must be enabled by MailPartner for your account, and the subaccount must belong to it.',
+		},
+		5: { message: 'The amount must be greater than 0', hint: 'Set a positive amount in euros.' },
+		6: {
+			message: `The balance of ${from} must be greater than 0`,
+			hint: direction === 'add' ? 'Top up your MailPartner balance first.' : 'The subaccount has no credit left to take back.',
+		},
+		7: { message: 'The subaccount does not exist', hint: 'Check the Subaccount: use the list or the token from Subaccount → Get Many.' },
+		8: {
+			message: `Insufficient credit on ${from}`,
+			hint: direction === 'add' ? 'Lower the amount or top up your MailPartner balance.' : 'Lower the amount to at most the subaccount’s balance.',
+		},
+	};
+}
+
+export function creditEndpoint(direction: 'add' | 'remove'): Endpoint {
+	return {
+		method: 'POST',
+		path: `/subaccount/credit/${direction}`,
+		answer,
+		errors: creditErrors(direction),
+		// A lost answer does not mean nothing moved: a retry could move the money twice.
+		spendsMoney: true,
+		label: direction === 'add' ? 'Subaccount → Add Credit' : 'Subaccount → Remove Credit',
+	};
+}
+
+/** The subaccount: picked from the account's list in the editor, or its token (an expression). */
+function subaccountField(show: IDataObject): INodeProperties {
+	return {
+		displayName: 'Subaccount',
+		name: 'subaccount',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: 'The subaccount whose credit changes',
+		displayOptions: { show: show as Record<string, string[]> },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a subaccount…',
+				typeOptions: { searchListMethod: 'searchSubaccounts', searchable: true },
+			},
+			{
+				displayName: 'By Token',
+				name: 'token',
+				type: 'string',
+				placeholder: 'e.g. 5f2c8e1a9b',
+				hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\S+$', errorMessage: 'A token has no spaces' },
+					},
+				],
+			},
+		],
+	};
+}
+
+export function creditFields(operation: string, direction: 'add' | 'remove'): INodeProperties[] {
+	const show = { resource: ['subaccount'], operation: [operation] };
+	return [
+		subaccountField(show),
+		{
+			displayName: 'Amount (€)',
+			name: 'credit',
+			type: 'number',
+			required: true,
+			// No default amount: a money move must be typed on purpose (0 is refused before sending).
+			default: 0,
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			description:
+				direction === 'add'
+					? 'Euros moved from the main account’s balance to the subaccount. Must be greater than 0.'
+					: 'Euros taken back from the subaccount to the main account’s balance. Must be greater than 0.',
+			displayOptions: { show },
+		},
+		optionsCollection(show),
+	];
+}
+
+/** Euros in decimal notation only ("0x10" or "1e3" would read as 16 or 1000), 3 decimals at most. */
+const euros = /^\d{1,9}(\.\d{1,3})?$/;
+
+function readAmount(raw: unknown): number {
+	if (typeof raw === 'number') {
+		// A number field or an expression: the same rule as text, on its decimal writing.
+		return Number.isFinite(raw) && euros.test(String(raw)) ? raw : raw <= 0 ? raw : NaN;
+	}
+	const value = typeof raw === 'string' ? raw.trim() : '';
+	return euros.test(value) ? Number(value) : NaN;
+}
+
+/** The token from the locator (any mode), or from a plain string an older or AI caller passes. */
+function readToken(raw: unknown): string {
+	if (typeof raw === 'string' || typeof raw === 'number') return String(raw).trim();
+	if (raw && typeof raw === 'object' && 'value' in raw) {
+		const value = (raw as INodeParameterResourceLocator).value;
+		return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	}
+	return '';
+}
+
+export function prepareCredit(context: IExecuteFunctions, itemIndex: number): CreditInputs {
+	const invalid = (message: string, hint: string) =>
+		new NodeOperationError(context.getNode(), message, {
+			description: `${hint} Nothing was sent and no credit moved.`,
+			itemIndex,
+		});
+	const tokenSubaccount = readToken(context.getNodeParameter('subaccount', itemIndex, '') as unknown);
+	if (tokenSubaccount === '') throw invalid('Subaccount is required', 'Choose a subaccount from the list, or give its token.');
+	if (/\s/.test(tokenSubaccount) || tokenSubaccount.length > 200) {
+		throw invalid(`Subaccount token "${tokenSubaccount.slice(0, 40)}" is not a token`, 'A token is one word, as Subaccount → Get Many outputs it.');
+	}
+	const raw = context.getNodeParameter('credit', itemIndex, '') as unknown;
+	const credit = readAmount(raw);
+	if (Number.isFinite(credit) && credit <= 0) {
+		throw invalid(`Amount (€) must be greater than 0, got ${String(raw).slice(0, 40)}`, 'Set a positive amount in euros.');
+	}
+	if (!Number.isFinite(credit) || credit >= 1e9) {
+		throw invalid(
+			`Amount (€) must be euros in decimal notation with at most 3 decimals (like 10 or 10.5), got "${String(raw).slice(0, 40)}"`,
+			'MailPartner keeps balances to the tenth of a cent. Set a positive amount in euros.',
+		);
+	}
+	return { credit, tokenSubaccount };
+}
+
+export function creditOperation(
+	value: 'addCredit' | 'removeCredit',
+	direction: 'add' | 'remove',
+	option: Pick<Operation['option'], 'name' | 'action' | 'description'>,
+): Operation<CreditInputs> {
+	const endpoint = creditEndpoint(direction);
+	return {
+		option: { ...option, value },
+		fields: creditFields(value, direction),
+		endpoint,
+		prepare: prepareCredit,
+		run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+	};
+}
+
+/** The dropdown reads at most this many list pages per "load more" (20 subaccounts a page). */
+const pagesPerSearch = 10;
+
+/**
+ * The Subaccount dropdown: the account's subaccounts, page by page (the list call has no search,
+ * so a filter is applied to the pages read). Uses the same client as the node's operations.
+ */
+export async function searchSubaccounts(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const credentials = readCredentials((await this.getCredentials(credentialType)) as IDataObject);
+	const client = new MailPartnerClient(this, credentials, {
+		format: 'json',
+		timeoutMs: defaults.timeoutMs,
+		requestsPerMinute: defaults.requestsPerMinute,
+	});
+	const wanted = (filter ?? '').trim().toLowerCase();
+	const results: INodeListSearchItems[] = [];
+	let page = Math.max(1, Number.parseInt(paginationToken ?? '1', 10) || 1);
+	for (let read = 0; read < pagesPerSearch; read++, page++) {
+		const answer = await client.call(getAll.endpoint, { page }, 0);
+		const data = (answer.data ?? []) as IDataObject[];
+		for (const subaccount of data) {
+			const email = String(subaccount.email ?? '');
+			const token = String(subaccount.token ?? '');
+			if (wanted && !email.toLowerCase().includes(wanted) && !token.toLowerCase().includes(wanted)) continue;
+			results.push({ name: `${email} (${String(subaccount.type ?? '')}, ${token})`, value: token });
+		}
+		const total = Number(answer.total);
+		const perPage = Number(answer.nb_per_page) || 20;
+		if (data.length === 0 || page * perPage >= total) return { results };
+		// Without a filter one page fills the dropdown; with one, keep reading until some match.
+		if (!wanted || results.length >= perPage) return { results, paginationToken: String(page + 1) };
+	}
+	return { results, paginationToken: String(page) };
+}

@@ -1,0 +1,6 @@
+import { resourceDescription } from '../../shared/resource';
+import { add } from './add';
+import { getAll } from './getAll';
+import { remove } from './remove';
+
+export const unsubscribe = resourceDescription('unsubscribe', { add, getAll, remove }, 'getAll');

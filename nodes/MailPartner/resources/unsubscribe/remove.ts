@@ -1,0 +1,126 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import type { Endpoint, MailPartnerClient } from '../../shared/client';
+import { optionsCollection, type Operation } from '../../shared/operation';
+import { object } from '../../shared/shape';
+import { readEmail } from './common';
+import { readUnsubscribeList } from './getAll';
+
+const showOnlyForRemove = { resource: ['unsubscribe'], operation: ['remove'] };
+
+/**
+ * `/unsubscribe/delete`: the pages' header says POST, but every code sample on both pages sends a
+ * GET with `id` in the query string (MAIL-API-FULL.md §2.6): the node follows the samples. The
+ * answer holds nothing beyond success and code.
+ */
+const endpoint: Endpoint = {
+	method: 'GET',
+	path: '/unsubscribe/delete',
+	answer: object({}),
+	// The two pages' tables disagree (FR: a copy of Add's; EN: 3 = ID required, 4 = ID not found).
+	// The node sends an ID, so the English meanings are the ones it can meet; both are named.
+	errors: {
+		2: { message: 'The e-mail address is required', hint: 'Remove by ID, or check the Email field.' },
+		3: {
+			message: 'The ID of the address is required',
+			hint: 'Give the ID from Unsubscribe → Get Many. (MailPartner’s French page gives this code as “already in the list”.)',
+		},
+		4: { message: 'No address with this ID on the unsubscribe list', hint: 'Check the ID: it comes from Unsubscribe → Get Many.' },
+		9: { message: 'The e-mail address is invalid', hint: 'Check the Email field.' },
+	},
+	spendsMoney: false,
+	label: 'Unsubscribe → Remove',
+};
+
+type RemoveInputs = { by: 'id'; id: number } | { by: 'email'; email: string };
+
+/** One list per execution for removals by e-mail: n items do not read the list n times. */
+const listsByClient = new WeakMap<MailPartnerClient, Promise<IDataObject[]>>();
+
+async function idOf(client: MailPartnerClient, email: string, itemIndex: number): Promise<IDataObject> {
+	let list = listsByClient.get(client);
+	if (!list) {
+		list = readUnsubscribeList(client, itemIndex);
+		listsByClient.set(client, list);
+		// A failed read is not kept: the next item tries again (and reports its own error).
+		list.catch(() => listsByClient.delete(client));
+	}
+	const wanted = email.toLowerCase();
+	const entry = (await list).find((candidate) => String(candidate.email).toLowerCase() === wanted);
+	if (!entry) {
+		throw new NodeOperationError(client.node, `"${email.slice(0, 80)}" is not on the unsubscribe list`, {
+			description: 'Nothing was removed. Unsubscribe → Get Many shows the addresses on the list.',
+			itemIndex,
+		});
+	}
+	return entry;
+}
+
+export const remove: Operation<RemoveInputs> = {
+	option: {
+		name: 'Remove',
+		value: 'remove',
+		action: 'Remove an address from the unsubscribe list',
+		description: 'Remove an address from the unsubscribe list, by its ID or by its e-mail',
+	},
+	fields: [
+		{
+			displayName: 'Remove By',
+			name: 'removeBy',
+			type: 'options',
+			options: [
+				{ name: 'Email', value: 'email', description: 'The node finds the address’s ID in the list' },
+				{ name: 'ID', value: 'id', description: 'The ID shown by Unsubscribe → Get Many' },
+			],
+			default: 'email',
+			displayOptions: { show: showOnlyForRemove },
+		},
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			required: true,
+			placeholder: 'name@email.com',
+			default: '',
+			description: 'The address to remove from the unsubscribe list',
+			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['email'] } },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			required: true,
+			placeholder: '300',
+			default: '',
+			description: 'The ID of the entry, from Unsubscribe → Get Many (or the stopId of Unsubscribe → Add)',
+			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['id'] } },
+		},
+		optionsCollection(showOnlyForRemove),
+	],
+	endpoint,
+	prepare(context, itemIndex) {
+		const by = context.getNodeParameter('removeBy', itemIndex, 'email') as unknown;
+		if (by === 'email') return { by, email: readEmail(context, 'email', 'Email', itemIndex) };
+		if (by !== 'id') {
+			throw new NodeOperationError(context.getNode(), `Remove By must be "email" or "id", got "${String(by).slice(0, 40)}"`, {
+				description: 'Choose Email or ID. Nothing was sent.',
+				itemIndex,
+			});
+		}
+		const raw = context.getNodeParameter('id', itemIndex, '') as unknown;
+		const text = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+		// Digits only: anything else would go into the query string as it is.
+		if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
+			throw new NodeOperationError(context.getNode(), `ID must be a whole number, got "${text.slice(0, 40)}"`, {
+				description: 'Give the ID from Unsubscribe → Get Many. Nothing was sent.',
+				itemIndex,
+			});
+		}
+		return { by, id: Number(text) };
+	},
+	async run(client, inputs, itemIndex) {
+		const entry: IDataObject = inputs.by === 'id' ? { id: inputs.id } : await idOf(client, inputs.email, itemIndex);
+		await client.call(endpoint, { id: entry.id }, itemIndex);
+		return [{ deleted: true, ...entry }];
+	},
+};
