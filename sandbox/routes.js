@@ -17,6 +17,33 @@ const KEY_MESSAGES = { 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSuba
 /** Every page documents 1 and 10; /me documents only 10, and we answer 1 for a missing key there too. */
 const withKeyMessages = (messages) => ({ ...KEY_MESSAGES, ...messages });
 
+// The credit pages' French table (§2.10); the remove page has no French text and copies add's table.
+const CREDIT_MESSAGES = withKeyMessages({
+	2: 'Le crédit est requis',
+	3: 'L’identifiant du sous-compte est requis',
+	4: 'Vous n’avez pas l’authorisation',
+	5: 'Le crédit à attribuer doit être supérieur à 0',
+	6: 'La balance doit être supérieur à 0',
+	7: 'Le sous-compte n’exsite pas',
+	8: 'Crédits insuffisant',
+});
+
+/**
+ * The delete pages disagree on the method (header POST, every sample GET) and on the codes: the
+ * sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
+ */
+const DELETE_UNSUBSCRIBE = {
+	messages: withKeyMessages({
+		2: 'Le mail est requis',
+		3: 'ID of the mail is required',
+		4: 'ID of the mail is not found',
+		9: 'Le mail est invalide',
+	}),
+	notFound: [4],
+	handle: ({ account, params }) => st.deleteUnsubscribe(account, params),
+	xml: { success: {}, failure: {} },
+};
+
 const ROUTES = {
 	'GET /me': {
 		messages: withKeyMessages({}),
@@ -53,6 +80,30 @@ const ROUTES = {
 			failure: { declaration: 'single', shape: (body) => ({ ...body, message: plain(body.message) }) },
 		},
 	},
+	'POST /subaccount/credit/add': {
+		messages: CREDIT_MESSAGES,
+		notFound: [7],
+		handle: ({ state, account, params }) => st.moveCredit(state, account, params, 'add'),
+		xml: { success: {}, failure: {} },
+	},
+	'POST /subaccount/credit/remove': {
+		messages: CREDIT_MESSAGES,
+		notFound: [7],
+		handle: ({ state, account, params }) => st.moveCredit(state, account, params, 'remove'),
+		xml: { success: {}, failure: {} },
+	},
+	'GET /unsubscribe/list': {
+		messages: withKeyMessages({}),
+		handle: ({ account }) => ({ payload: st.listUnsubscribes(account) }),
+		xml: { success: {}, failure: {} },
+	},
+	'POST /unsubscribe/add': {
+		messages: withKeyMessages({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }),
+		handle: ({ state, account, params, now }) => st.addUnsubscribe(state, account, params, now),
+		xml: { success: {}, failure: {} },
+	},
+	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
+	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /send': {
 		// Undocumented by the provider: these messages are the sandbox's own.
 		messages: withKeyMessages({

@@ -57,6 +57,8 @@ function pagesState() {
 				balance: 10225.119,
 				pricePerMail: 0.038,
 				subaccounts,
+				// The list page's sample entry.
+				unsubscribes: [{ id: 19, email: 'xxx@www.com', createdAt: '2015-07-20 10:19:45' }],
 				messages: {
 					xxx: {
 						messageId: 'xxx',
@@ -71,6 +73,8 @@ function pagesState() {
 			},
 		},
 		nextSubaccountId: 30,
+		// The add page's sample answers stopId 300: the next address added takes it.
+		nextStopId: 300,
 		// The curl example asks for messageId=300.
 		nextMessageId: 300,
 		// The create sample answers token "token": the next subaccount created takes it.
@@ -106,6 +110,10 @@ function demoState(nowMs = Date.now(), { subaccountCount = 45 } = {}) {
 				// 0.05 € a mail makes 250.000 EUR buy exactly 5000 mails.
 				pricePerMail: 0.05,
 				subaccounts,
+				unsubscribes: [
+					{ id: 1, email: mailbox('former-client'), createdAt: '2024-03-01 08:15:00' },
+					{ id: 2, email: mailbox('no-more-news'), createdAt: '2024-03-02 17:40:00' },
+				],
 				messages: {
 					1001: {
 						messageId: '1001',
@@ -153,6 +161,7 @@ function demoState(nowMs = Date.now(), { subaccountCount = 45 } = {}) {
 			},
 		},
 		nextSubaccountId: subaccountCount + 1,
+		nextStopId: 3,
 		nextMessageId: 1003,
 		pendingTokens: [],
 	};
@@ -384,6 +393,82 @@ function sendMessage(state, account, body, nowMs) {
 	return { payload: { messageId, nbMail, cost: costMilli / 1000, currency: account.currency, scheduledDeliveryDate: scheduled } };
 }
 
+// --- Credit moves and the unsubscribe list (MAIL-API-FULL.md §2.4-2.6, §2.10-2.11) -----------
+
+/** Euros as the credit pages send them: a number or a numeric string ("100", "10.5"). */
+function parseCredit(raw) {
+	if (typeof raw === 'number') return Number.isFinite(raw) ? raw : NaN;
+	return typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
+}
+
+/**
+ * `POST /subaccount/credit/add|remove`. The pages give the codes but not when each applies; ours:
+ * 2 credit missing, 3 token missing, 5 credit not a number or ≤ 0, 7 no subaccount has this token,
+ * 4 the token is another account's subaccount, 6 the balance money is taken from is 0 (the main
+ * account's on add, the subaccount's on remove), 8 the amount is larger than that balance.
+ * The answer's `credit` is the main account's balance after the move, `subaccountCredit` the
+ * subaccount's (the pages do not define them; these are the readings the sample fits).
+ */
+function moveCredit(state, account, body, direction) {
+	if (isBlank(body.credit)) return { error: 2 };
+	if (isBlank(body.tokenSubaccount)) return { error: 3 };
+	const credit = parseCredit(body.credit);
+	if (!Number.isFinite(credit) || toMilli(credit) <= 0) return { error: 5 };
+	const token = String(body.tokenSubaccount).trim();
+	const sub = account.subaccounts.find((candidate) => candidate.token === token);
+	if (!sub) {
+		const elsewhere = Object.values(state.accounts).some((other) => other !== account && other.subaccounts.some((candidate) => candidate.token === token));
+		return { error: elsewhere ? 4 : 7 };
+	}
+	const source = direction === 'add' ? account : sub;
+	if (toMilli(source.balance) <= 0) return { error: 6 };
+	if (toMilli(credit) > toMilli(source.balance)) return { error: 8 };
+	const moved = toMilli(credit) * (direction === 'add' ? 1 : -1);
+	account.balance = (toMilli(account.balance) - moved) / 1000;
+	sub.balance = (toMilli(sub.balance) + moved) / 1000;
+	return { payload: { credit: account.balance, subaccountCredit: sub.balance, currency: account.currency } };
+}
+
+const unsubscribesOf = (account) => {
+	if (!Array.isArray(account.unsubscribes)) account.unsubscribes = [];
+	return account.unsubscribes;
+};
+
+function listUnsubscribes(account) {
+	const data = [...unsubscribesOf(account)].sort((a, b) => a.id - b.id).map(({ id, email, createdAt }) => ({ id, email, createdAt }));
+	return { nbData: data.length, data };
+}
+
+// The pages only say "invalid" (code 9); this is the same loose check the node makes.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** `POST /unsubscribe/add`: 2 no e-mail, 9 not an address, 3 already listed (case-insensitive). */
+function addUnsubscribe(state, account, body, nowMs) {
+	if (isBlank(body.email)) return { error: 2 };
+	const email = String(body.email).trim();
+	if (!EMAIL.test(email)) return { error: 9 };
+	const list = unsubscribesOf(account);
+	if (list.some((entry) => entry.email.toLowerCase() === email.toLowerCase())) return { error: 3 };
+	if (!Number.isInteger(state.nextStopId)) state.nextStopId = list.reduce((max, entry) => Math.max(max, entry.id), 0) + 1;
+	const id = state.nextStopId++;
+	list.push({ id, email, createdAt: formatDateTime(nowMs) });
+	return { payload: { stopId: id } };
+}
+
+/**
+ * `/unsubscribe/delete` by `id` (GET query or POST body: the pages disagree, the sandbox takes
+ * both). Codes as the English page gives them: 3 ID missing, 4 no entry with this ID.
+ */
+function deleteUnsubscribe(account, params) {
+	if (isBlank(params.id)) return { error: 3 };
+	const id = Number(String(params.id).trim());
+	const list = unsubscribesOf(account);
+	const index = list.findIndex((entry) => entry.id === id);
+	if (index < 0) return { error: 4 };
+	list.splice(index, 1);
+	return { payload: {} };
+}
+
 module.exports = {
 	NB_PER_PAGE,
 	PAGES_KEY,
@@ -400,6 +485,10 @@ module.exports = {
 	createSubaccount,
 	messageStatus,
 	sendMessage,
+	moveCredit,
+	listUnsubscribes,
+	addUnsubscribe,
+	deleteUnsubscribe,
 	mailsFor,
 	formatMoney,
 	formatDateTime,
