@@ -58,6 +58,9 @@ export class MailPartnerApi implements ICredentialType {
 			baseURL: '={{ ($credentials.baseUrl || "https://api.mailpartner.fr/v1").trim().replace(/\\/+$/, "") }}',
 			url: '/me',
 			method: 'GET',
+			// As in the node: a redirect would carry the key in the query to another host.
+			disableFollowRedirect: true,
+			timeout: 10000,
 		},
 		// MailPartner refuses a key either with HTTP 200 and `success:false` or with an HTTP error;
 		// both get the same clear message instead of n8n's bare "Unauthorized". n8n checks both kinds

@@ -129,9 +129,11 @@ export class MailPartnerClient {
 		const { apiKey, baseUrl } = this.credentials;
 		// JSON is MailPartner's default format: `_format` is sent only to ask for XML.
 		const inputs: IDataObject = { ...params, apiKey, ...(this.settings.format === 'xml' ? { _format: 'xml' } : {}) };
-		const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+		// One timer for the whole exchange, body included. A cancelled execution starts no further
+		// request (checked here); one under way ends within its timeout.
 		const cancel = this.context.getExecutionCancelSignal?.();
-		const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+		if (cancel?.aborted) throw this.fail('The execution was cancelled', 'Nothing more was sent.', itemIndex);
+		const signal = AbortSignal.timeout(this.settings.timeoutMs);
 		const request: IHttpRequestOptions = {
 			method: endpoint.method,
 			url: `${baseUrl}${endpoint.path}`,
@@ -153,7 +155,7 @@ export class MailPartnerClient {
 		try {
 			response = (await this.context.helpers.httpRequest(request)) as IN8nHttpFullResponse;
 		} catch (error) {
-			throw this.networkError(error, endpoint, itemIndex, timeout, cancel);
+			throw this.networkError(error, endpoint, itemIndex, signal);
 		}
 		const body = await readBounded(response.body, response.headers, signal);
 		if ('stopped' in body) {
@@ -165,7 +167,7 @@ export class MailPartnerClient {
 					String(response.statusCode),
 				);
 			}
-			throw this.networkError({ code: 'ECONNRESET' }, endpoint, itemIndex, timeout, cancel);
+			throw this.networkError({ code: 'ECONNRESET' }, endpoint, itemIndex, signal);
 		}
 		return { status: response.statusCode, headers: response.headers as IDataObject, body: body.text };
 	}
@@ -175,12 +177,8 @@ export class MailPartnerClient {
 		endpoint: Endpoint,
 		itemIndex: number,
 		timeout: AbortSignal,
-		cancel: AbortSignal | undefined,
 	): NodeApiError {
 		const host = hostOf(this.credentials.baseUrl);
-		if (cancel?.aborted) {
-			return this.fail('The execution was cancelled while waiting for MailPartner', '', itemIndex);
-		}
 		if (timeout.aborted) {
 			return this.fail(
 				`MailPartner did not answer within ${this.settings.timeoutMs / 1000} s (${host})`,
