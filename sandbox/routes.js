@@ -105,15 +105,16 @@ const ROUTES = {
 	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /send': {
-		// Undocumented by the provider: these messages are the sandbox's own.
-		messages: withKeyMessages({
-			2: 'Le sujet est requis',
-			3: 'Le contenu HTML est requis',
-			4: 'Au moins un destinataire est requis (500 maximum)',
-			5: "La date d'envoi programmée est invalide",
-			9: 'Crédit insuffisant',
-		}),
+		// The error-code page's "Envoi de Mail" table, word for word (its 1 and 10 included).
+		messages: pageErrors.send,
+		malformedJson: 90,
 		handle: ({ state, account, params, now }) => st.sendMessage(state, account, params, now),
+		xml: { success: {}, failure: {} },
+	},
+	'GET /message-cancel': {
+		messages: withKeyMessages(pageErrors.cancel),
+		notFound: [4],
+		handle: ({ account, params, now }) => st.cancelMessage(account, params.messageId, now),
 		xml: { success: {}, failure: {} },
 	},
 };

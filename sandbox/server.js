@@ -49,6 +49,15 @@ function parseJsonObject(text) {
 	}
 }
 
+function isJsonObjectText(text) {
+	try {
+		const value = JSON.parse(text);
+		return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+	} catch {
+		return false;
+	}
+}
+
 const failure = (code, message) => ({ success: false, code, message });
 
 const REDIRECT_REASONS = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
@@ -325,6 +334,11 @@ function createSandbox(options = {}) {
 		}
 
 		if (!match) return send(res, 404, JSON_TYPE, JSON.stringify(failure(404, 'Ressource introuvable')), damage);
+		// A route with a malformed-JSON code (/send: 90) says so before looking for the key in the body.
+		if (match.route.malformedJson && req.method === 'POST' && !isJsonObjectText(rawBody)) {
+			const answer = render(match.route, { error: match.route.malformedJson }, format);
+			return send(res, answer.status, answer.type, answer.text, damage);
+		}
 		const auth = authenticate(state, params.apiKey);
 		const result = auth.error
 			? { error: auth.error }

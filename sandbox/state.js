@@ -329,6 +329,11 @@ function messageStatus(account, messageId, nowMs, statusDelayMs) {
 	if (isBlank(messageId)) return { error: 3 };
 	const message = Object.prototype.hasOwnProperty.call(account.messages, messageId) ? account.messages[messageId] : null;
 	if (!message) return { error: 4 };
+	if (message.cancelledAt !== null && message.cancelledAt !== undefined) {
+		const date = String(Math.floor(message.cancelledAt / 1000));
+		const recipients = message.recipients.map((r) => ({ email: r.email, token: r.token, status: 'Cancelled', cost: 0, stopMail: false, date }));
+		return { payload: { messageId: message.messageId, StatutResponseList: recipients } };
+	}
 	const settledAt = message.settledAt ?? message.sentAt + statusDelayMs;
 	const settled = nowMs >= settledAt;
 	const date = String(Math.floor((settled ? settledAt : message.sentAt) / 1000));
@@ -347,50 +352,133 @@ function messageStatus(account, messageId, nowMs, statusDelayMs) {
 	};
 }
 
-/** `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5), read as UTC: the sandbox has no Paris calendar. */
-function parseSchedule(body) {
-	const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(String(body.scheduledDeliveryDate).trim());
-	const hour = isBlank(body.time) ? 0 : Number(body.time);
-	const minute = isBlank(body.minute) ? 0 : Number(body.minute);
-	if (!m || !Number.isInteger(hour) || hour < 0 || hour > 24 || !Number.isInteger(minute) || minute < 0 || minute > 55 || minute % 5 !== 0) return null;
-	const ms = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), hour, minute);
-	return Number.isNaN(ms) ? null : ms;
+/** Paris wall-clock parts of an instant: MailPartner's times are read as Paris time (see the README). */
+const parisFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+function parisWallClockMs(ms) {
+	const p = Object.fromEntries(parisFormat.formatToParts(new Date(ms)).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
+	return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+}
+/** The instant Paris shows as `wallMs` (a UTC-coded wall clock); two passes settle DST changes. */
+function fromParis(wallMs) {
+	let guess = wallMs - (parisWallClockMs(wallMs) - wallMs);
+	guess = wallMs - (parisWallClockMs(guess) - guess);
+	return guess;
 }
 
 /**
- * Sandbox-only validation codes (the send errors are undocumented): 2 subject, 3 htmlContent,
- * 4 recipients (1–500 with an email each), 5 bad schedule, 9 not enough credit.
- * Each recipient costs one mail credit, i.e. `pricePerMail` euros off the balance.
+ * `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5), read as Paris time, with the error-code
+ * page's codes: 46 hour missing, 47 minute missing or not a number, 48 minute not 0–55 in steps of 5,
+ * 49 date invalid or not in the future. `minute` 0 is accepted: the send page's sample sends "00".
+ */
+function parseSchedule(body, nowMs) {
+	if (isBlank(body.time)) return { error: 46 };
+	if (isBlank(body.minute) || !/^\d{1,2}$/.test(String(body.minute).trim())) return { error: 47 };
+	const minute = Number(body.minute);
+	if (minute > 55 || minute % 5 !== 0) return { error: 48 };
+	const hour = Number(body.time);
+	const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(String(body.scheduledDeliveryDate).trim());
+	if (!m || !Number.isInteger(hour) || hour < 0 || hour > 24) return { error: 49 };
+	const wall = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), hour, minute);
+	if (Number.isNaN(wall) || new Date(wall).getUTCDate() !== Number(m[1]) && hour !== 24) return { error: 49 };
+	const at = fromParis(wall);
+	if (at <= nowMs) return { error: 49 };
+	return { at, echo: formatDateTime(wall) };
+}
+
+const RECIPIENT_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** File types a mail server refuses as attachments (the sandbox's pick for code 9: the pages list none). */
+const REFUSED_TYPES = ['application/x-msdownload', 'application/x-sh', 'application/x-executable', 'application/vnd.microsoft.portable-executable'];
+
+/** Whether the address is on the account's unsubscribe list (`POST /unsubscribe/add`). */
+function isUnsubscribed(account, email) {
+	const wanted = email.toLowerCase();
+	return Array.isArray(account.unsubscribes) && account.unsubscribes.some((entry) => entry.email.toLowerCase() === wanted);
+}
+
+/**
+ * POST /send with the error-code page's "Envoi de Mail" codes, checked in this order: 2 content
+ * (subject or htmlContent missing), 22 no recipient list, 50 more than 500, 18/19/21 per
+ * recipient, 15 an address twice, 14 unsubscribed, 23/24/25 reply-to, 8/16/9 attachments,
+ * 45–49 schedule, 11 credit. Codes 4, 5, 17, 20, 30, 40, 55, 96 and 500 depend on account settings the
+ * pages do not describe: `forceError` produces them. Each recipient costs one mail credit
+ * (`pricePerMail` euros). `sandbox: 1` charges nothing but keeps the message, so Get Status works
+ * on it (its mails "are deleted from your sending lists every day": they are in the lists until then).
  */
 function sendMessage(state, account, body, nowMs) {
-	if (isBlank(body.subject)) return { error: 2 };
-	if (isBlank(body.htmlContent)) return { error: 3 };
+	if (isBlank(body.subject) || isBlank(body.htmlContent)) return { error: 2 };
 	const to = body.params && Array.isArray(body.params.to) ? body.params.to : null;
-	if (!to || to.length === 0 || to.length > 500 || to.some((r) => !r || isBlank(r.email))) return { error: 4 };
+	if (!to || to.length === 0) return { error: 22 };
+	if (to.length > 500) return { error: 50 };
+	const seen = new Set();
+	for (const r of to) {
+		if (!r || typeof r !== 'object' || isBlank(r.email)) return { error: 18 };
+		const email = String(r.email).trim();
+		if (!RECIPIENT_EMAIL.test(email)) return { error: 19 };
+		if (r.name !== undefined && isBlank(r.name)) return { error: 21 };
+		if (seen.has(email.toLowerCase())) return { error: 15 };
+		seen.add(email.toLowerCase());
+	}
+	if (to.some((r) => isUnsubscribed(account, String(r.email).trim()))) return { error: 14 };
+	if (body.replyTo !== undefined && body.replyTo !== null) {
+		const replyTo = body.replyTo;
+		if (typeof replyTo !== 'object' || isBlank(replyTo.email)) return { error: 23 };
+		if (!RECIPIENT_EMAIL.test(String(replyTo.email).trim())) return { error: 24 };
+		if (replyTo.name !== undefined && isBlank(replyTo.name)) return { error: 25 };
+	}
+	if (body.attachments !== undefined) {
+		const attachments = Array.isArray(body.attachments) ? body.attachments : [body.attachments];
+		for (const a of attachments) {
+			if (!a || typeof a !== 'object' || isBlank(a.base64Content)) return { error: 8 };
+			if (isBlank(a.filename)) return { error: 16 };
+			if (REFUSED_TYPES.includes(String(a.contentType).toLowerCase())) return { error: 9 };
+		}
+	}
 	let sentAt = nowMs;
 	let scheduled = null;
 	if (!isBlank(body.scheduledDeliveryDate)) {
-		sentAt = parseSchedule(body);
-		if (sentAt === null) return { error: 5 };
-		scheduled = formatDateTime(sentAt);
+		const schedule = parseSchedule(body, nowMs);
+		if (schedule.error) return schedule;
+		sentAt = schedule.at;
+		scheduled = schedule.echo;
+	} else if (!isBlank(body.time) || !isBlank(body.minute)) {
+		return { error: 45 };
 	}
 	const nbMail = to.length;
 	const dryRun = body.sandbox === 1 || body.sandbox === '1' || body.sandbox === true;
 	const costMilli = dryRun ? 0 : nbMail * toMilli(account.pricePerMail);
-	if (!dryRun && mailsFor(account.balance, account.pricePerMail) < nbMail) return { error: 9 };
+	if (!dryRun && mailsFor(account.balance, account.pricePerMail) < nbMail) return { error: 11 };
 
 	const messageId = String(state.nextMessageId++);
-	// `sandbox: 1` means "nothing sent, nothing charged": the id is answered but no report will exist.
-	if (!dryRun) {
-		account.balance = (toMilli(account.balance) - costMilli) / 1000;
-		account.messages[messageId] = {
-			messageId,
-			sentAt,
-			settledAt: null,
-			recipients: to.map((r) => ({ email: String(r.email).trim(), token: randomHex(8), cost: 1, ...outcomeFor(String(r.email)) })),
-		};
-	}
+	account.balance = (toMilli(account.balance) - costMilli) / 1000;
+	account.messages[messageId] = {
+		messageId,
+		sentAt,
+		settledAt: null,
+		scheduled: scheduled !== null,
+		cancelledAt: null,
+		sandbox: dryRun,
+		recipients: to.map((r) => ({ email: String(r.email).trim(), token: randomHex(8), cost: dryRun ? 0 : 1, ...outcomeFor(String(r.email)) })),
+	};
 	return { payload: { messageId, nbMail, cost: costMilli / 1000, currency: account.currency, scheduledDeliveryDate: scheduled } };
+}
+
+const CANCEL_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * GET /message-cancel: 3 no id, 4 unknown, 5 already cancelled, 7 already sent (a send without a
+ * schedule leaves at once), 6 less than 5 minutes before its time. The cost is given back.
+ */
+function cancelMessage(account, messageId, nowMs) {
+	if (isBlank(messageId)) return { error: 3 };
+	const message = Object.prototype.hasOwnProperty.call(account.messages, messageId) ? account.messages[messageId] : null;
+	if (!message) return { error: 4 };
+	if (message.cancelledAt !== null && message.cancelledAt !== undefined) return { error: 5 };
+	if (!message.scheduled || nowMs >= message.sentAt) return { error: 7 };
+	if (message.sentAt - nowMs < CANCEL_MARGIN_MS) return { error: 6 };
+	message.cancelledAt = nowMs;
+	const refund = message.recipients.reduce((sum, r) => sum + (r.cost > 0 ? toMilli(account.pricePerMail) : 0), 0);
+	account.balance = (toMilli(account.balance) + refund) / 1000;
+	return { payload: { message: "L'envoi du mail a été annulé." } };
 }
 
 // --- Credit moves and the unsubscribe list (MAIL-API-FULL.md §2.4-2.6, §2.10-2.11) -----------
@@ -485,6 +573,7 @@ module.exports = {
 	createSubaccount,
 	messageStatus,
 	sendMessage,
+	cancelMessage,
 	moveCredit,
 	listUnsubscribes,
 	addUnsubscribe,

@@ -208,11 +208,14 @@ describe('error codes (seed "demo")', () => {
 		['GET', '/bulk-status', { apiKey: DEMO_KEY }, 3, 'L’ID du message est requis', 400],
 		['GET', '/bulk-status', { apiKey: DEMO_KEY, messageId: '999' }, 4, 'Message introuvable', 404],
 		['GET', '/bulk-status', { apiKey: EMPTY_KEY, messageId: '1001' }, 4, 'Message introuvable', 404],
-		['POST', '/send', {}, 1, M[1], 401],
-		['POST', '/send', { apiKey: DEMO_KEY, htmlContent: '<p>x</p>', params: { to: [{ email: 'a@b.c' }] } }, 2, 'Le sujet est requis', 400],
-		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', params: { to: [{ email: 'a@b.c' }] } }, 3, 'Le contenu HTML est requis', 400],
-		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', params: { to: [] } }, 4, 'Au moins un destinataire est requis (500 maximum)', 400],
-		['POST', '/send', { apiKey: EMPTY_KEY, subject: 's', htmlContent: 'x', params: { to: [{ email: 'a@b.c' }] } }, 9, 'Crédit insuffisant', 400],
+		['POST', '/send', {}, 1, 'La clé API est requise', 401],
+		['POST', '/send', { apiKey: DEMO_KEY, htmlContent: '<p>x</p>', params: { to: [{ email: 'a@b.c' }] } }, 2, 'Le contenu du mail est requis', 400],
+		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', params: { to: [{ email: 'a@b.c' }] } }, 2, 'Le contenu du mail est requis', 400],
+		['POST', '/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', params: { to: [] } }, 22, 'La liste des destinataires est requise', 400],
+		['POST', '/send', { apiKey: EMPTY_KEY, subject: 's', htmlContent: 'x', params: { to: [{ email: 'a@b.c' }] } }, 11, 'Crédit insuffisant', 400],
+		['GET', '/message-cancel', { apiKey: DEMO_KEY }, 3, 'L’ID du message est requis', 400],
+		['GET', '/message-cancel', { apiKey: DEMO_KEY, messageId: '999' }, 4, 'Message introuvable', 404],
+		['GET', '/message-cancel', { apiKey: DEMO_KEY, messageId: '1001' }, 7, 'Vous ne pouvez pas annuler un mail déjà envoyé', 400],
 	];
 	const call = (http, method, url, input, format) =>
 		method === 'GET'
@@ -348,17 +351,22 @@ describe('state changes (seed "demo")', () => {
 		expect(await status('1002')).toEqual(['Delivered']);
 	});
 
-	test('send with sandbox: 1 charges nothing and leaves no report; a schedule is echoed and delays the report', async () => {
+	test('send with sandbox: 1 charges nothing but keeps a report; a schedule is Paris time, echoed, and delays the report', async () => {
 		const dry = json(await demo.http.post('/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', sandbox: 1, params: { to: [{ email: 'a@b.c' }] } }));
 		expect(dry).toMatchObject({ success: true, nbMail: 1, cost: 0 });
 		expect(await me()).toEqual({ creditMail: 5000, currency: 'EUR', balance: '250.000' });
-		expect(json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: dry.messageId } })).code).toBe(4);
+		const dryReport = json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: dry.messageId } }));
+		expect(dryReport.StatutResponseList).toMatchObject([{ email: 'a@b.c', status: 'Pending', cost: 0 }]);
 
+		// 09:30 in Paris on 7 January is 08:30 UTC.
 		const later = json(await demo.http.post('/send', { apiKey: DEMO_KEY, subject: 's', htmlContent: 'x', scheduledDeliveryDate: '07/01/2025', time: 9, minute: 30, params: { to: [{ email: 'a@b.c' }] } }));
 		expect(later.scheduledDeliveryDate).toBe('2025-01-07 09:30:00');
 		clock = T0 + 3600 * 1000;
 		const report = json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: later.messageId } }));
 		expect(report.StatutResponseList[0].status).toBe('Pending');
+		clock = Date.UTC(2025, 0, 7, 8, 30) + 5000;
+		const sent = json(await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: later.messageId } }));
+		expect(sent.StatutResponseList[0].status).toBe('Delivered');
 	});
 
 	test('requests are counted per route', async () => {
