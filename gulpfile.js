@@ -8,7 +8,7 @@ const esbuild = require('esbuild');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const nodeEntryPoints = ['nodes/MailPartner/MailPartner.node.ts'];
+const nodeEntryPoints = ['nodes/MailPartner/MailPartner.node.ts', 'nodes/MailPartnerTrigger/MailPartnerTrigger.node.ts'];
 
 async function bundleNodes() {
 	for (const entryPoint of nodeEntryPoints) {

@@ -42,7 +42,7 @@ const nodeTypes: INodeTypes = {
 };
 
 /** Serves one credential from memory and applies the credential type's own `authenticate`. */
-class MemoryCredentialsHelper extends ICredentialsHelper {
+export class MemoryCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: ICredentialDataDecryptedObject) {
 		super();
 	}
