@@ -159,14 +159,15 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		assert.ok(headerIcon.ok, `node icon in the panel header does not render: ${JSON.stringify(headerIcon)}`);
 	});
 
-	test('editor: the resource and operation selectors list the four operations', async () => {
+	test('editor: the resource and operation selectors offer the examples’ operations', async () => {
 		assert.ok(ndv, 'the node panel is not open');
 		const resourceSelect = ndv.locator('[data-test-id="parameter-input-resource"]');
 		const operationSelect = ndv.locator('[data-test-id="parameter-input-operation"]');
 		const { texts: resources } = await openOptions(page, resourceSelect);
 		await shot(page, '04-resource-options.png');
 		await page.keyboard.press('Escape');
-		assert.deepEqual(resources.map((t) => t.split('\n')[0]), ['Account', 'Message', 'Subaccount']);
+		const resourceNames = resources.map((t) => t.split('\n')[0]);
+		for (const r of ['Account', 'Message', 'Subaccount']) assert.ok(resourceNames.includes(r), `resource ${r} in ${JSON.stringify(resourceNames)}`);
 		const operations = {};
 		for (const resource of ['Account', 'Message', 'Subaccount']) {
 			await choose(page, resourceSelect, resource);
@@ -179,11 +180,11 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		// Back to what the workflow had (the panel edits the open workflow; it is never saved).
 		await choose(page, resourceSelect, 'Account');
 		await choose(page, operationSelect, 'Get Credits');
-		const all = Object.values(operations).flat().sort();
-		assert.deepEqual(all, ['Create', 'Get Credits', 'Get Status', 'List'], JSON.stringify(operations));
-		assert.deepEqual(operations.Account, ['Get Credits']);
-		assert.deepEqual(operations.Message, ['Get Status']);
-		assert.deepEqual([...operations.Subaccount].sort(), ['Create', 'List']);
+		// The operations the examples use must be offered; the node may offer more.
+		assert.ok(operations.Account.includes('Get Credits'), JSON.stringify(operations));
+		assert.ok(operations.Message.includes('Get Status'), JSON.stringify(operations));
+		assert.ok(operations.Subaccount.includes('Create'), JSON.stringify(operations));
+		assert.ok(operations.Subaccount.some((o) => o === 'List' || o === 'Get Many'), JSON.stringify(operations));
 	});
 
 	test('editor: Execute step shows the credits in the output table', async () => {
