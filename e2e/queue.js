@@ -436,10 +436,10 @@ function registerQueueMode({ it, after, packed, installed, root, keys }) {
 		const failed = answers.filter((a) => a.status !== 200);
 		if (failed.length > 0) {
 			// Say why, as a user would find it in the executions list: each failed execution's error.
-			const filter = encodeURIComponent(JSON.stringify({ workflowId: state.load.id, status: 'error' }));
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: state.load.id }));
 			const list = await h.rest(state.main.url, 'GET', `/rest/executions?filter=${filter}&limit=50`, state.session);
 			const errors = {};
-			for (const e of (list.json && list.json.data && list.json.data.results) || []) {
+			for (const e of ((list.json && list.json.data && list.json.data.results) || []).filter((x) => x.status !== 'success')) {
 				const got = await h.rest(state.main.url, 'GET', `/rest/executions/${e.id}`, state.session);
 				const data = flattedParse()(got.json.data.data);
 				const err = data.resultData.error || {};
