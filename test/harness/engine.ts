@@ -6,6 +6,7 @@ import {
 	type ExecutionError,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
+	type IBinaryKeyData,
 	type IDataObject,
 	type IHttpRequestOptions,
 	type INode,
@@ -92,6 +93,8 @@ export interface RunOptions {
 	parameters: INodeParameters;
 	/** The node's input items; one empty item by default, as after a Manual Trigger. */
 	items?: IDataObject[];
+	/** Binary data of the input items, by item index (e.g. files to attach). */
+	binary?: Array<IBinaryKeyData | undefined>;
 	credentials: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
 	/** Node settings as the editor saves them, e.g. `{ retryOnFail: true }`. */
@@ -126,7 +129,10 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		active: false,
 		nodeTypes,
 	});
-	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const items = (options.items ?? [{}]).map((json, index) => {
+		const binary = options.binary?.[index];
+		return binary ? { json, binary } : { json };
+	});
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node: workflow.getNode(node.name) ?? node, data: { main: [items] }, source: null }],

@@ -26,9 +26,28 @@ export interface Operation<Inputs = IDataObject> {
 	 * Reads and checks one item's inputs; throws a NodeOperationError that names the field. Nothing
 	 * is sent here: every item is checked before the first request.
 	 */
-	prepare(context: IExecuteFunctions, itemIndex: number): Inputs;
+	prepare(context: IExecuteFunctions, itemIndex: number): Inputs | Promise<Inputs>;
 	/** Sends the item's request(s) and returns its output items' JSON. */
 	run(client: MailPartnerClient, inputs: Inputs, itemIndex: number): Promise<IDataObject[]>;
+	/**
+	 * Optional, for operations whose one request carries several input items (Send gathering
+	 * recipients from all items): groups the checked items into requests, after every item was
+	 * checked. Without it, each item is its own request. Each group's outputs are paired with
+	 * every item it carried.
+	 */
+	batch?(context: IExecuteFunctions, checked: Array<Prepared<Inputs>>): Array<Batch<Inputs>>;
+}
+
+/** One checked item. */
+export interface Prepared<Inputs> {
+	itemIndex: number;
+	inputs: Inputs;
+}
+
+/** One request that carries `itemIndexes` (in input order, at least one). */
+export interface Batch<Inputs> {
+	itemIndexes: number[];
+	inputs: Inputs;
 }
 
 /** Node-wide settings from Options, read once per execution (they are not per-item choices). */
@@ -141,13 +160,17 @@ function notSent(context: IExecuteFunctions, error: NodeApiError | NodeOperation
 }
 
 /** Continue On Fail: the failing item becomes an error item, paired with its input. */
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number | number[]): INodeExecutionData {
 	const code = (error as NodeApiError).errorResponse?.code;
 	return {
 		json: { error: error.message, ...(error.description ? { description: error.description } : {}), ...(code !== undefined ? { code } : {}) },
 		error,
-		pairedItem: { item: itemIndex },
+		pairedItem: pairedWith(itemIndex),
 	};
+}
+
+function pairedWith(itemIndex: number | number[]): INodeExecutionData['pairedItem'] {
+	return Array.isArray(itemIndex) ? itemIndex.map((item) => ({ item })) : { item: itemIndex };
 }
 
 /**
@@ -166,7 +189,7 @@ export async function runItems<Inputs>(
 	const checked: Array<Checked<Inputs>> = new Array(itemCount);
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			checked[itemIndex] = { ok: true, inputs: operation.prepare(context, itemIndex) };
+			checked[itemIndex] = { ok: true, inputs: await operation.prepare(context, itemIndex) };
 		} catch (error) {
 			const nodeError = asNodeError(context, error, itemIndex);
 			if (!continueOnFail) throw itemCount > 1 ? notSent(context, nodeError, itemIndex) : nodeError;
@@ -174,29 +197,42 @@ export async function runItems<Inputs>(
 		}
 	}
 
+	// The requests to send, each with the items it carries: one per valid item, unless the
+	// operation groups them. Outputs are kept at the first item of each request: input order.
 	const outputs: INodeExecutionData[][] = new Array(itemCount);
+	const valid: Array<Prepared<Inputs>> = [];
+	for (const [itemIndex, item] of checked.entries()) {
+		if (item.ok) valid.push({ itemIndex, inputs: item.inputs });
+		else outputs[itemIndex] = [errorItem(item.error, itemIndex)];
+	}
+	let requests: Array<Batch<Inputs>>;
+	try {
+		requests = operation.batch
+			? operation.batch(context, valid)
+			: valid.map(({ itemIndex, inputs }) => ({ itemIndexes: [itemIndex], inputs }));
+	} catch (error) {
+		throw asNodeError(context, error, valid[0]?.itemIndex ?? 0);
+	}
+
 	let next = 0;
 	let failure: NodeApiError | NodeOperationError | undefined;
 	const worker = async () => {
-		while (failure === undefined && next < itemCount) {
-			const itemIndex = next++;
-			const item = checked[itemIndex];
-			if (!item.ok) {
-				outputs[itemIndex] = [errorItem(item.error, itemIndex)];
-				continue;
-			}
+		while (failure === undefined && next < requests.length) {
+			const { itemIndexes, inputs } = requests[next++];
+			const first = itemIndexes[0];
+			const paired = itemIndexes.length === 1 ? first : itemIndexes;
 			try {
-				const results = await operation.run(client, item.inputs, itemIndex);
-				outputs[itemIndex] = results.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+				const results = await operation.run(client, inputs, first);
+				outputs[first] = results.map((json) => ({ json, pairedItem: pairedWith(paired) }));
 			} catch (error) {
-				const nodeError = asNodeError(context, error, itemIndex);
-				// Without Continue On Fail the node stops: no further item starts.
+				const nodeError = asNodeError(context, error, first);
+				// Without Continue On Fail the node stops: no further request starts.
 				if (!continueOnFail) failure ??= nodeError;
-				else outputs[itemIndex] = [errorItem(nodeError, itemIndex)];
+				else outputs[first] = [errorItem(nodeError, paired)];
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(itemsInFlight, itemCount) }, worker));
+	await Promise.all(Array.from({ length: Math.min(itemsInFlight, requests.length) }, worker));
 	if (failure) throw failure;
 	return outputs.flat();
 }

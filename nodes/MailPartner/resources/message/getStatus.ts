@@ -1,8 +1,9 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { Endpoint } from '../../shared/client';
+import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { arrayOf, boolean, number, object, text } from '../../shared/shape';
+import { readMessageId } from './messageId';
 
 const showOnlyForGetStatus = { resource: ['message'], operation: ['getStatus'] };
 
@@ -34,7 +35,99 @@ const endpoint: Endpoint = {
 	label: 'Message → Get Status',
 };
 
-export const getStatus: Operation<{ messageId: string }> = {
+/**
+ * Statuses that mean "no report yet". MailPartner lists no status values (only "Delivered" is
+ * shown); these are the waiting words of its SMS status list and of the sandbox. Any other status,
+ * known or not, counts as final and is passed through untouched.
+ */
+export const waitingStatuses: ReadonlySet<string> = new Set(['pending', 'waiting', 'queued', 'scheduled', 'en attente']);
+
+/** Waiting never holds a worker longer than this, whatever Max Wait says: longer waits are the Wait node's job. */
+export const maxWaitCeilingSeconds = 300;
+
+interface StatusSettings {
+	simplify: boolean;
+	/** Absent when the node does not wait for final statuses. */
+	wait?: { intervalMs: number; deadline: number };
+}
+
+interface StatusInputs {
+	messageId: string;
+	settings: StatusSettings;
+}
+
+/** The node-level choices, read once per execution (Get Status runs over thousands of items). */
+const settingsByExecution = new WeakMap<IExecuteFunctions, StatusSettings>();
+
+function settingsOf(context: IExecuteFunctions): StatusSettings {
+	let settings = settingsByExecution.get(context);
+	if (settings) return settings;
+	const simplify = context.getNodeParameter('simplify', 0, true) as boolean;
+	const waitForFinal = context.getNodeParameter('waitForFinalStatus', 0, false) as boolean;
+	settings = { simplify: simplify !== false };
+	if (waitForFinal === true) {
+		const seconds = (name: string, label: string, fallback: number, min: number, max: number): number => {
+			const value = Number(context.getNodeParameter(name, 0, fallback));
+			if (!Number.isFinite(value) || value < min || value > max) {
+				throw new NodeOperationError(context.getNode(), `${label} must be from ${min} to ${max} seconds, got ${String(value)}`, {
+					description: 'Change it under Wait For Final Status. Nothing was sent.',
+				});
+			}
+			return value;
+		};
+		const intervalSeconds = seconds('pollInterval', 'Poll Interval', 10, 1, 60);
+		const maxWaitSeconds = seconds('maxWait', 'Max Wait', 60, 0, maxWaitCeilingSeconds);
+		// One deadline for the whole execution: the node never waits longer than Max Wait in all.
+		settings.wait = { intervalMs: intervalSeconds * 1000, deadline: Date.now() + maxWaitSeconds * 1000 };
+	}
+	settingsByExecution.set(context, settings);
+	return settings;
+}
+
+type Recipient = { email: string; token: string; status: string; cost: number; stopMail: boolean; date: string };
+
+function stillWaiting(answer: IDataObject): boolean {
+	const recipients = answer.StatutResponseList as Recipient[];
+	// No recipient yet: the reports are not in.
+	if (recipients.length === 0) return true;
+	return recipients.some((recipient) => typeof recipient.status === 'string' && waitingStatuses.has(recipient.status.toLowerCase()));
+}
+
+/** MailPartner's `date` ("1599061044", Unix seconds as the sample reads) as ISO 8601; null when it is not that. */
+function isoDate(date: unknown): string | null {
+	if (typeof date !== 'string' || !/^\d{1,12}$/.test(date)) return null;
+	return new Date(Number(date) * 1000).toISOString();
+}
+
+/** One item per recipient, with the messageId, so an IF or Switch node can branch on `status`. */
+function perRecipient(answer: IDataObject): IDataObject[] {
+	const messageId = answer.messageId;
+	return (answer.StatutResponseList as Recipient[]).map((recipient) => ({
+		messageId,
+		email: recipient.email,
+		token: recipient.token,
+		status: recipient.status,
+		cost: recipient.cost,
+		stopMail: recipient.stopMail,
+		date: recipient.date,
+		dateIso: isoDate(recipient.date),
+	}));
+}
+
+async function run(client: MailPartnerClient, inputs: StatusInputs, itemIndex: number): Promise<IDataObject[]> {
+	const { settings } = inputs;
+	let answer = await client.call(endpoint, { messageId: inputs.messageId }, itemIndex);
+	const wait = settings.wait;
+	if (wait) {
+		while (stillWaiting(answer) && Date.now() + wait.intervalMs <= wait.deadline) {
+			await sleep(wait.intervalMs);
+			answer = await client.call(endpoint, { messageId: inputs.messageId }, itemIndex);
+		}
+	}
+	return settings.simplify ? perRecipient(answer) : [answer];
+}
+
+export const getStatus: Operation<StatusInputs> = {
 	option: {
 		name: 'Get Status',
 		value: 'getStatus',
@@ -50,29 +143,55 @@ export const getStatus: Operation<{ messageId: string }> = {
 			required: true,
 			default: '',
 			placeholder: '300',
-			description: 'The messageId that MailPartner returned for the send',
+			description: 'The messageId that Message → Send (or MailPartner) returned for the send',
 			displayOptions: { show: showOnlyForGetStatus },
+		},
+		{
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			noDataExpression: true,
+			default: true,
+			description:
+				'Whether to output one item per recipient (messageId, email, token, status, cost, stopMail, date and dateIso) instead of MailPartner’s answer as it is',
+			displayOptions: { show: showOnlyForGetStatus },
+		},
+		{
+			displayName: 'Wait For Final Status',
+			name: 'waitForFinalStatus',
+			type: 'boolean',
+			noDataExpression: true,
+			default: false,
+			description:
+				'Whether to ask again, every Poll Interval, while a recipient is still Pending, Waiting, Queued or Scheduled (or no report is in yet), for at most Max Wait in all. Other statuses, known or not, are final.',
+			displayOptions: { show: showOnlyForGetStatus },
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			noDataExpression: true,
+			typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
+			default: 10,
+			description: 'Seconds between two status requests for the same message',
+			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
+		},
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWait',
+			type: 'number',
+			noDataExpression: true,
+			typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 0 },
+			default: 60,
+			description:
+				'The longest the node waits in all, for every item together (at most 300). Then it outputs the statuses as they are. For reports that take hours, use a Wait node before Get Status instead.',
+			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
 		},
 		optionsCollection(showOnlyForGetStatus),
 	],
 	endpoint,
-	/** The Message ID is digits only: anything else would be sent into the query as it is. */
-	prepare(context, itemIndex) {
-		const raw = context.getNodeParameter('messageId', itemIndex, '') as unknown;
-		const messageId = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim() : '';
-		if (!/^\d{1,20}$/.test(messageId)) {
-			throw new NodeOperationError(
-				context.getNode(),
-				messageId === '' ? 'Message ID is empty' : `Message ID must be a number, got "${messageId.slice(0, 60)}"`,
-				{
-					description: 'Use the messageId that MailPartner returned for the send. Nothing was sent.',
-					itemIndex,
-				},
-			);
-		}
-		return { messageId };
-	},
-	run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+	prepare: (context, itemIndex) => ({ messageId: readMessageId(context, itemIndex), settings: settingsOf(context) }),
+	run,
 };
 
 export const getStatusShape = endpoint.answer;

@@ -1,4 +1,6 @@
 import { resourceDescription } from '../../shared/resource';
+import { cancel } from './cancel';
 import { getStatus } from './getStatus';
+import { send } from './send';
 
-export const message = resourceDescription('message', { getStatus }, 'getStatus');
+export const message = resourceDescription('message', { send, getStatus, cancel }, 'getStatus');
