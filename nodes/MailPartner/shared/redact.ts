@@ -9,38 +9,50 @@ export type Redact = (text: string) => string;
 
 const placeholder = '[API key]';
 
-/** Every form the key can take in a raw answer. */
-function keyForms(apiKey: string): string[] {
-	const urlEncoded = encodeURIComponent(apiKey);
-	const jsonEscaped = JSON.stringify(apiKey).slice(1, -1);
+const regexSpecial = /[.*+?^${}()|[\]\\/]/g;
+const literal = (text: string) => text.replace(regexSpecial, '\\$&');
+const namedReferences: Record<string, string> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' };
+
+/**
+ * Every spelling one character of the key can take in a raw answer, as a regex alternation:
+ * itself, percent-encoded (once or twice, either case), a JSON `\u` escape (either case), a
+ * numeric character reference (decimal or hex, leading zeros allowed), a named XML entity, and
+ * the other writings some encoders use (`\/`, a form decoder's space for `+`). Servers mix these
+ * freely (Go's JSON writes only `&` as `\u0026`, PHP only `/` as `\/`), so each character of the
+ * key is matched on its own rather than the key in a few whole-string forms.
+ */
+function characterForms(char: string): string {
+	const codePoint = char.codePointAt(0) ?? 0;
+	const utf16 = [...Array(char.length).keys()].map((index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
+	// The UTF-8 bytes in hex: encodeURIComponent gives them for every character it encodes; the
+	// ones it leaves alone are ASCII, one byte each.
+	const encoded = encodeURIComponent(char);
+	const percent = encoded.startsWith('%') ? encoded.slice(1).split('%') : [codePoint.toString(16).toUpperCase().padStart(2, '0')];
 	const forms = [
-		apiKey,
-		urlEncoded,
-		// Query strings written with these characters left unencoded, as axios does.
-		urlEncoded.replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+'),
-		// application/x-www-form-urlencoded writes a space as +.
-		urlEncoded.replace(/%20/g, '+'),
-		jsonEscaped,
-		jsonEscaped.replace(/\//g, '\\/'),
-		apiKey.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
-		// Every character as a \u escape or a numeric reference: a deliberate echo in disguise.
-		[...apiKey].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
-		[...apiKey].map((char) => `&#${char.codePointAt(0)};`).join(''),
+		literal(char),
+		literal(utf16),
+		percent.map((hex) => `%${hex}`).join(''),
+		percent.map((hex) => `%25${hex}`).join(''),
+		`&#0*${codePoint};`,
+		`&#x0*${codePoint.toString(16)};`,
 	];
-	return [...new Set(forms)].filter((form) => form !== '').sort((a, b) => b.length - a.length);
+	// JSON's short escapes: `\"`, `\\`, `\n`…
+	const jsonEscaped = JSON.stringify(char).slice(1, -1);
+	if (jsonEscaped !== char) forms.push(literal(jsonEscaped));
+	if (namedReferences[char]) forms.push(`&${namedReferences[char]};`);
+	if (char === '/') forms.push('\\\\/');
+	if (char === '+') forms.push(' ');
+	if (char === ' ') forms.push('\\+');
+	return `(?:${[...new Set(forms)].join('|')})`;
 }
 
 /** A redactor for one key; with no key there is nothing to hide. */
 export function redactorFor(apiKey: string): Redact {
 	if (apiKey === '') return (text) => text;
-	const forms = keyForms(apiKey);
-	return (text) => {
-		let result = text;
-		for (const form of forms) {
-			if (result.includes(form)) result = result.split(form).join(placeholder);
-		}
-		return result;
-	};
+	// Case-insensitive: hex digits come in either case, and a key that differs only by case is
+	// no less the key.
+	const pattern = new RegExp([...apiKey].map(characterForms).join(''), 'gi');
+	return (text) => text.replace(pattern, placeholder);
 }
 
 /** Redacts every string inside a decoded answer (its depth is bounded by the operation's shape). */
