@@ -258,9 +258,14 @@ function textOf(nodes: ParsedNode[]): string {
 	let value = '';
 	for (const node of nodes) {
 		if ('#text' in node) value += decodeEntities(String(node['#text']));
-		if ('#cdata' in node) value += textOf(node['#cdata'] as ParsedNode[]);
+		// CDATA is literal: `&#233;` inside it is those six characters, as JSON would give them.
+		if ('#cdata' in node) value += cdataOf(node['#cdata'] as ParsedNode[]);
 	}
 	return value;
+}
+
+function cdataOf(nodes: ParsedNode[]): string {
+	return nodes.map((node) => ('#text' in node ? String(node['#text']) : '')).join('');
 }
 
 type Mapped = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -333,7 +338,9 @@ function mapElement(element: XmlElement | undefined, shape: Shape, path: string)
 		reason: `MailPartner’s XML answer did not match the expected layout at ${path || 'the answer'}: expected ${expected}, found ${found}`,
 	});
 	if (element === undefined) return mismatch(`a ${shape.kind}`, 'nothing');
-	if (element.nil) return { ok: true, value: null };
+	// nil stands for a missing value, as null does in JSON; lists and objects must be there (a
+	// null row would become an item whose JSON is null, which n8n cannot handle).
+	if (element.nil) return shape.kind === 'object' || shape.kind === 'array' ? mismatch(kindName[shape.kind], 'a null') : { ok: true, value: null };
 	const isLeaf = element.children.length === 0;
 
 	switch (shape.kind) {
