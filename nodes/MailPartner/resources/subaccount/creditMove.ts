@@ -85,8 +85,9 @@ function subaccountField(show: IDataObject): INodeProperties {
 				typeOptions: { searchListMethod: 'searchSubaccounts', searchable: true },
 			},
 			{
+				// The token identifies the subaccount (it is not a secret): n8n's usual "id" mode.
 				displayName: 'By Token',
-				name: 'token',
+				name: 'id',
 				type: 'string',
 				placeholder: 'e.g. 5f2c8e1a9b',
 				hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
