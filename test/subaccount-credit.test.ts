@@ -1,5 +1,5 @@
 import { LoadOptionsContext } from 'n8n-core';
-import { Workflow, type INodeType, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import { Workflow, type INodeParameters, type INodeType, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import nock from 'nock';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
@@ -18,7 +18,7 @@ type Direction = 'addCredit' | 'removeCredit';
 const path: Record<Direction, string> = { addCredit: '/v1/subaccount/credit/add', removeCredit: '/v1/subaccount/credit/remove' };
 
 const byToken = (token: string) => ({ __rl: true, mode: 'id', value: token });
-const parametersFor = (operation: Direction, credit: unknown, token = 'token1') => ({
+const parametersFor = (operation: Direction, credit: number | string, token = 'token1'): INodeParameters => ({
 	resource: 'subaccount',
 	operation,
 	subaccount: byToken(token),
@@ -77,7 +77,7 @@ describe('against nock', () => {
 		});
 	});
 
-	it.each<[string, unknown, RegExp]>([
+	it.each<[string, number | string, RegExp]>([
 		['0', 0, /^Amount \(€\) must be greater than 0, got 0$/],
 		['a negative amount', -5, /^Amount \(€\) must be greater than 0/],
 		['a hexadecimal text', '0x10', /^Amount \(€\) must be euros in decimal notation/],
@@ -162,7 +162,7 @@ describe('against the sandbox', () => {
 		expect(list.items?.[0].json.credits).toEqual({ balance: '0.000', currency: 'EUR' });
 	});
 
-	it.each<[string, Direction, string, unknown, { apiKey?: string }, RegExp]>([
+	it.each<[string, Direction, string, number, { apiKey?: string }, RegExp]>([
 		['more than the main balance', 'addCredit', 'demo-token-01', 250.001, {}, /^Insufficient credit on your main account \(MailPartner code 8: Crédits insuffisant\)$/],
 		['more than the subaccount holds', 'removeCredit', 'demo-token-01', 1.26, {}, /^Insufficient credit on the subaccount \(MailPartner code 8/],
 		['from an empty subaccount', 'removeCredit', 'demo-token-05', 1, {}, /^The balance of the subaccount must be greater than 0 \(MailPartner code 6/],

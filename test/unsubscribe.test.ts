@@ -1,3 +1,4 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import nock from 'nock';
 
 import { createSandbox, DEMO_KEY, PAGES_KEY } from '../sandbox/server';
@@ -12,9 +13,9 @@ import { withFormat, type Format } from './harness/operations';
  */
 
 const getAll = { resource: 'unsubscribe', operation: 'getAll' };
-const add = (email: string) => ({ resource: 'unsubscribe', operation: 'add', email });
-const removeById = (id: unknown) => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'id', id });
-const removeByEmail = (email: string) => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'email', email });
+const add = (email: string): INodeParameters => ({ resource: 'unsubscribe', operation: 'add', email });
+const removeById = (id: string | number): INodeParameters => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'id', id });
+const removeByEmail = (email: string): INodeParameters => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'email', email });
 
 /** The list page's sample (MAIL-API-FULL.md §2.5), and a longer list of the same shape. */
 const listSample = { success: true, code: 200, nbData: 1, data: [{ id: 19, email: 'xxx@www.com', createdAt: '2015-07-20 10:19:45' }] };
@@ -28,7 +29,7 @@ const threeEntries = {
 		{ id: 301, email: 'other@example.com', createdAt: '2024-01-03 03:04:05' },
 	],
 };
-const answer = (format: Format, body: Record<string, unknown>) => (format === 'json' ? JSON.stringify(body) : toPositionalXml(body));
+const answer = (format: Format, body: IDataObject) => (format === 'json' ? JSON.stringify(body) : toPositionalXml(body));
 const json = (result: Awaited<ReturnType<typeof runNode>>) => result.items?.map((item) => item.json);
 
 describe('against nock', () => {
@@ -104,7 +105,7 @@ describe('against nock', () => {
 		expect(result.error?.message).toBe('MailPartner’s unsubscribe list says it holds 40 addresses but sent 1');
 	});
 
-	it.each<[string, Record<string, unknown>, RegExp]>([
+	it.each<[string, INodeParameters, RegExp]>([
 		['an address to add that an expression leaves empty', add('={{ $json.nothing ?? "" }}'), /^Email is required$/],
 		['an invalid address to add', add('not-an-address'), /^Email "not-an-address" is not a valid e-mail address$/],
 		['an invalid address to remove', removeByEmail('a@b'), /^Email "a@b" is not a valid e-mail address$/],
@@ -117,7 +118,7 @@ describe('against nock', () => {
 	});
 
 	/** The pages' codes with their French words (§2.4-2.6); delete's 3 and 4 exist only in English. */
-	const documented: Array<[string, Record<string, unknown>, 'get' | 'post', string, number, string, RegExp]> = [
+	const documented: Array<[string, INodeParameters, 'get' | 'post', string, number, string, RegExp]> = [
 		['Get Many', { ...getAll, returnAll: true }, 'get', '/v1/unsubscribe/list', 1, 'La Clé API est requise', /^API key is missing/],
 		['Get Many', { ...getAll, returnAll: true }, 'get', '/v1/unsubscribe/list', 10, 'Clé API incorrecte', /^Invalid API key/],
 		['Add', add('a@b.fr'), 'post', '/v1/unsubscribe/add', 1, 'La Clé API est requise', /^API key is missing/],
@@ -179,7 +180,7 @@ describe('against the sandbox', () => {
 		expect(sandbox.state.requests.byRoute['POST /unsubscribe/delete']).toBeUndefined();
 	});
 
-	it.each<[string, Record<string, unknown>, RegExp]>([
+	it.each<[string, INodeParameters, RegExp]>([
 		['an address already listed', add('FORMER-CLIENT@sandbox.mailpartner.invalid'), /^This e-mail address is already on the unsubscribe list \(MailPartner code 3: Le mail est déjà dans la liste\)$/],
 		['an ID not on the list', removeById(999), /^No address with this ID on the unsubscribe list \(MailPartner code 4: ID of the mail is not found\)$/],
 	])('MailPartner refuses %s', async (_case, parameters, message) => {
