@@ -126,17 +126,19 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 	for (const { file, workflow } of rt.loadExamples()) {
 		const expect = h.EXPECT[file];
 		const runs = {};
-		it(`examples/${file} imports with the fixed credential id`, () => {
-			const mpNodes = workflow.nodes.filter(h.isMailPartner);
-			assert.ok(mpNodes.length > 0, 'uses the MailPartner node');
-			for (const n of mpNodes) assert.equal(n.credentials.mailPartnerApi.id, rt.CREDENTIAL_ID);
-			assert.equal(workflow.nodes[0].type, 'n8n-nodes-base.manualTrigger', 'starts with a Manual Trigger');
-			const others = workflow.nodes.filter((n) => !h.isMailPartner(n) && !n.type.startsWith('n8n-nodes-base.'));
-			assert.deepEqual(others.map((n) => n.type), [], 'only core nodes besides MailPartner');
+		// A workflow started by the MailPartner Trigger is polled by an active n8n, not run by
+		// `n8n execute`: its run tests are reported as skipped, with the reason.
+		const skip = h.startsManually(workflow) ? false : `starts with ${workflow.nodes[0].type}: n8n execute runs only workflows with a Manual Trigger`;
+		it(`examples/${file} uses this package's nodes with the fixed credential id`, () => {
+			const own = workflow.nodes.filter(h.isOwnNode);
+			assert.ok(own.length > 0, 'uses a node of this package');
+			for (const n of own) assert.equal(n.credentials.mailPartnerApi.id, rt.CREDENTIAL_ID);
+			const others = workflow.nodes.filter((n) => !h.isOwnNode(n) && !n.type.startsWith('n8n-nodes-base.'));
+			assert.deepEqual(others.map((n) => n.type), [], 'only core nodes besides this package’s');
 		});
 		for (const format of ['json', 'xml']) {
 			const id = format === 'json' ? workflow.id : h.xmlId(workflow.id);
-			it(`examples/${file} runs (${format.toUpperCase()})`, async () => {
+			it(`examples/${file} runs (${format.toUpperCase()})`, { skip }, async () => {
 				assert.ok(expect, `no expectations written for ${file}`);
 				const { env, sandbox, recorder } = await base();
 				// Fresh seed before each pair; the create example also needs one between its two
@@ -159,7 +161,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 				runs[format] = run;
 			});
 		}
-		it(`examples/${file}: the same items in JSON and XML mode`, () => {
+		it(`examples/${file}: the same items in JSON and XML mode`, { skip }, () => {
 			assert.ok(runs.json && runs.xml, 'both runs passed');
 			const mask = expect.mask || ((x) => x);
 			for (const node of expect.compare) {

@@ -109,6 +109,16 @@ function isMailPartner(node) {
 	return node.type === rt.NODE_TYPE;
 }
 
+/** A node of this package (the MailPartner node or its trigger). */
+function isOwnNode(node) {
+	return node.type.startsWith(`${rt.PACKAGE_NAME}.`);
+}
+
+/** `n8n execute` and the webhook copies run only workflows that start with a Manual Trigger. */
+function startsManually(workflow) {
+	return workflow.nodes[0] && workflow.nodes[0].type === 'n8n-nodes-base.manualTrigger';
+}
+
 function variant(workflow, { id, name, format, credentialId, credentialName }) {
 	const copy = JSON.parse(JSON.stringify(workflow));
 	copy.id = id;
@@ -186,6 +196,19 @@ const EXPECT = {
 		resetBetween: true,
 		// New subaccounts get random tokens: compare everything else.
 		mask: (json) => ({ ...json, subaccount: { ...json.subaccount, token: '<random>' } }),
+	},
+	'credit-top-up.json': {
+		check(run) {
+			const listed = items(run, 'List subaccounts');
+			assert.equal(listed.length, 45, `45 subaccounts listed, got ${listed.length}`);
+			const low = listed.filter((s) => Number(s.credits.balance) < 2.5);
+			const filtered = items(run, 'Below 2.50 EUR') || [];
+			assert.deepEqual(filtered.map((s) => String(s.id)), low.map((s) => String(s.id)), 'the filter keeps exactly the subaccounts below 2.50 EUR');
+			const toppedUp = items(run, 'Top up to 5 EUR') || [];
+			assert.equal(toppedUp.length, low.length, `one top-up per subaccount below 2.50 EUR (${low.length})`);
+		},
+		compare: ['List subaccounts', 'Below 2.50 EUR'],
+		resetBetween: true,
 	},
 	'check-send-status.json': {
 		check(run) {
@@ -302,6 +325,8 @@ module.exports = {
 	startRecorder,
 	sandboxControl,
 	isMailPartner,
+	isOwnNode,
+	startsManually,
 	variant,
 	xmlId,
 	items,
