@@ -10,7 +10,7 @@
  *   npm run bench -- --quick         CI smoke: small N, one round (a few minutes with n8n cached)
  *   --out FILE                       JSON results (default: $TMPDIR/n8n-nodes-mailpartner-bench/latest.json)
  *   --tarball FILE                   benchmark this packed package instead of building the checkout
- *   --rounds N                       rounds of the N=1 000 throughput case (full mode; default 5)
+ *   --rounds N, --rounds-10k N       rounds of the N=1 000 and N=10 000 throughput cases (full mode; default 5 and 3)
  *   --profile / --no-profile         CPU profile of the node's run in n8n (default: full mode, when a/b < 1.5)
  *   --keep                           keep the throwaway n8n user folder and logs
  *
@@ -73,7 +73,7 @@ const CONFIG = QUICK
 	: {
 			sizes: [
 				{ n: 1000, rounds: Number(value('rounds') || 5), variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] } },
-				{ n: 10000, rounds: 3, variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'c'] } },
+				{ n: 10000, rounds: Number(value('rounds-10k') || 3), variants: { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'c'] } },
 			],
 			warmup: { n: 1000, format: 'json', variants: ['a', 'b', 'bq', 'c'] },
 			paced: { n: 2500, requests: 2000, windowMs: 60000 },
