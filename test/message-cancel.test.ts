@@ -99,12 +99,12 @@ describe.each<Format>(['json', 'xml'])('Message → Cancel against the sandbox (
 
 describe('Message → Cancel: the cancel page’s codes from MailPartner itself (nock)', () => {
 	it.each<[string, Format]>(
-		Object.keys(documentedErrors.cancel as Record<string, string>).flatMap((code) => [
+		Object.keys(documentedErrors.cancel).flatMap((code) => [
 			[code, 'json'],
 			[code, 'xml'],
 		]),
 	)('code %s (%s) reads as a known message with MailPartner’s words', async (code, format) => {
-		const french = (documentedErrors.cancel as Record<string, string>)[code];
+		const french = documentedErrors.cancel[code];
 		const body = format === 'json' ? failureJson(Number(code), french) : failureXml(Number(code), french);
 		nock(origin)
 			.get('/v1/message-cancel')

@@ -26,7 +26,7 @@ const testKey = 'test-key-Zq8W3xV7pL2mN9rT4yU6';
 
 /**
  * The documented error codes of each operation, with the pages' own (French) messages.
- * @type {Record<'getCredits' | 'listSubaccounts' | 'createSubaccount' | 'getStatus', Record<string, string>>}
+ * @type {Record<'getCredits' | 'listSubaccounts' | 'createSubaccount' | 'getStatus' | 'send' | 'cancel', Record<string, string>>}
  */
 const documentedErrors = JSON.parse(pageSample('error-codes.json'));
 
