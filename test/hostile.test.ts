@@ -1,5 +1,5 @@
 // First: the capture of console and stdout must be in place before n8n's logger binds them.
-import { printLine, takeOutput, takeUncaught } from './harness/hostile-io';
+import { nextTurn, printLine, takeOutput, takeUncaught } from './harness/hostile-io';
 
 import nock from 'nock';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
@@ -231,7 +231,7 @@ async function runCase(c: Case): Promise<Record_> {
 		}
 	}
 	// Give a stalled socket's last events a turn before reading what was printed.
-	await new Promise((resolve) => setImmediate(resolve));
+	await nextTurn();
 	const printed = takeOutput();
 	const uncaught = takeUncaught();
 
@@ -291,7 +291,9 @@ function expectOutcome(c: Case, result: RunResult | undefined): void {
 	const byIndex = new Map<number, INodeExecutionData[]>();
 	for (const item of result.items ?? []) {
 		const index = pairedIndex(item) ?? -1;
-		byIndex.set(index, [...(byIndex.get(index) ?? []), item]);
+		const mine = byIndex.get(index);
+		if (mine) mine.push(item);
+		else byIndex.set(index, [item]);
 	}
 	for (let index = 0; index < items.length; index++) {
 		const outcome = outcomeOf(c, index);
@@ -1071,6 +1073,31 @@ add({
 			.get('/v1/subaccount/list').query(true).reply(200, listPage(1, 1e15, rows(7))),
 	outcome: (index) => (index === 0 ? { kind: 'ok', check: (outputs) => expect(outputs).toHaveLength(2) } : { kind: 'error', message: /holds 7 subaccounts where 20 were expected/ }),
 });
+
+const recipient = (index: number) => ({ email: `r${index}@example.com`, token: `t${index}`, status: 'Delivered', cost: 1, stopMail: false, date: '1735689600' });
+const statusCases: Array<[string, Record<string, unknown>, Outcome]> = [
+	['no recipient list', { ...ok, messageId: '1001' }, { kind: 'error', message: /did not match the expected layout at StatutResponseList/ }],
+	['a null recipient list', { ...ok, messageId: '1001', StatutResponseList: null }, { kind: 'error', message: /did not match the expected layout at StatutResponseList/ }],
+	['a null recipient', { ...ok, messageId: '1001', StatutResponseList: [recipient(1), null] }, { kind: 'error', message: /did not match the expected layout at StatutResponseList\[1\]/ }],
+	['recipients that are not objects', { ...ok, messageId: '1001', StatutResponseList: ['x', 1] }, { kind: 'error', message: /did not match the expected layout at StatutResponseList\[0\]/ }],
+	['a cost as text', { ...ok, messageId: '1001', StatutResponseList: [{ ...recipient(1), cost: 'free' }] }, { kind: 'error', message: /StatutResponseList\[0\]\.cost: expected a number/ }],
+	['5 000 recipients', { ...ok, messageId: '1001', StatutResponseList: Array.from({ length: 5000 }, (_, index) => recipient(index)) }, { kind: 'ok', check: (outputs) => expect(outputs.length === 1 || outputs.length === 5000).toBe(true) }],
+	// With Simplify (one item per recipient) an empty report gives no item for its input.
+	['an empty recipient list', { ...ok, messageId: '1001', StatutResponseList: [] }, { kind: 'ok', emptyOk: true }],
+];
+for (const [label, answer, outcome] of statusCases) {
+	for (const format of ['json', 'xml'] as const) {
+		add({
+			cls: 'list sanity',
+			name: `getStatus ${format}: ${label}`,
+			parameters: withOptions(ops.getStatus.parameters, {}, format),
+			faults: { answer: { status: 200, body: format === 'json' ? JSON.stringify(answer) : positionalXml(answer), path: '/bulk-status' } },
+			// XML has no names: a missing list reads as "nothing" at the same place.
+			outcome: format === 'xml' && outcome.kind === 'error' ? { kind: 'error', message: /did not match the expected layout/ } : outcome,
+			requests: 1,
+		});
+	}
+}
 
 // =============================================================================================
 // 10. Load with faults: 5 000 Get Status items, 5 % failing, Continue On Fail

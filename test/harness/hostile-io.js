@@ -72,6 +72,10 @@ module.exports = {
 	takeUncaught() {
 		return uncaught.splice(0, uncaught.length);
 	},
+	/** Resolves after the events already queued (a closing socket's last writes) have run. */
+	nextTurn() {
+		return new Promise((resolve) => setImmediate(resolve));
+	},
 	/** One line on the real stdout, past the capture (jest buffers `console`). */
 	printLine(line) {
 		originalStdoutWrite(`${line}\n`);
