@@ -209,7 +209,7 @@ export class MailPartnerClient {
 		const httpCode = String(answer.status);
 		if (answer.status >= 300 && answer.status < 400) {
 			const location = String(answer.headers.location ?? '');
-			const target = location ? hostOf(new URL(location, this.credentials.baseUrl).href) : 'nowhere';
+			const target = location ? hostOf(location, this.credentials.baseUrl) : 'nowhere';
 			throw this.fail(
 				`MailPartner answered with a redirect (HTTP ${httpCode}) to ${target}: it was not followed`,
 				`The node never follows redirects: they would send the API key to another address${endpoint.method === 'POST' ? ' or replay the request' : ''}. Nothing was sent there. Check the Base URL of the credential${location.startsWith('https:') && this.credentials.baseUrl.startsWith('http:') ? ' (MailPartner may want https://)' : ''}.`,
@@ -280,9 +280,9 @@ export class MailPartnerClient {
 }
 
 /** The host of a URL, for messages (never its path or query, which may hold the key). */
-function hostOf(url: string): string {
+function hostOf(url: string, base?: string): string {
 	try {
-		return new URL(url).host || url;
+		return new URL(url, base).host || 'an address without a host';
 	} catch {
 		return 'an invalid address';
 	}

@@ -83,13 +83,15 @@ const createFields: INodeProperties[] = [
 		displayOptions: { show: { ...showOnlyForCreate, type: ['simple'] } },
 	},
 	{
-		// The same field, required: an advanced subaccount signs up like a standard account.
+		// The same field, shown as required for an advanced subaccount. Not `required: true`: when
+		// Type is an expression n8n shows every variant of a field and would then refuse to run a
+		// workflow that creates simple subaccounts without one. The node checks it per item instead.
 		displayName: 'Email',
 		name: 'email',
 		type: 'string',
-		required: true,
 		placeholder: 'name@email.com',
 		default: '',
+		hint: 'Required for an advanced subaccount',
 		description: 'E-mail of the subaccount holder; it receives the sign-up mail',
 		displayOptions: { show: { ...showOnlyForCreate, type: ['advanced'] } },
 	},
