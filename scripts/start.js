@@ -71,16 +71,11 @@ async function main() {
 		owner: rt.LOCAL_OWNER,
 	});
 
-	rt.log('importing the MailPartner sandbox credentials ...');
-	await rt.importCredentials(env, [
-		rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: sandbox.baseUrl }),
-		rt.mailPartnerCredential({
-			id: 'mailPartnerEmpt1',
-			name: 'MailPartner sandbox (empty account)',
-			apiKey: rt.SANDBOX_KEYS.empty,
-			baseUrl: sandbox.baseUrl,
-		}),
-	]);
+	// Only the demo account: with one credential of its type, n8n gives it to every new MailPartner
+	// node. With a second one (the empty account, imported here before) n8n picked that one, and a
+	// newcomer's first Get Credits showed 0.
+	rt.log('importing the MailPartner sandbox credential ...');
+	await rt.importCredentials(env, [rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: sandbox.baseUrl })]);
 	if (process.env.MAILPARTNER_SKIP_EXAMPLES !== '1') {
 		const examples = rt.loadExamples();
 		rt.log(`importing ${examples.length} example workflows: ${examples.map((e) => e.file).join(', ')}`);
@@ -90,6 +85,7 @@ async function main() {
 	const logFile = path.join(dataDir, 'n8n-start.log');
 	rt.log(`starting n8n ${rt.N8N_VERSION} on 127.0.0.1:${n8nPort} (log: ${logFile}) ...`);
 	const n8n = await rt.startN8n({ env, logFile, timeoutMs: 240000 });
+	await removeCredential(n8n.url, LEGACY_EMPTY_CREDENTIAL_ID);
 	const line = '-'.repeat(72);
 	console.log(
 		[
@@ -100,7 +96,7 @@ async function main() {
 			`  Login:     ${rt.LOCAL_OWNER.email}  /  ${rt.LOCAL_OWNER.password}   (local-only account)`,
 			`  Sandbox:   ${sandbox.baseUrl}   (credential "${rt.CREDENTIAL_NAME}", key ${rt.SANDBOX_KEYS.demo})`,
 			`  Data:      ${dataDir}`,
-			'  Examples:  Overview → the four "MailPartner – …" workflows',
+			'  Examples:  Overview → the "MailPartner – …" workflows',
 			'  Ctrl-C stops n8n and the sandbox.',
 			line,
 			'',
@@ -112,6 +108,35 @@ async function main() {
 		sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e })),
 	]);
 	throw new Error(`${outcome.what} exited unexpectedly (code ${outcome.code}${outcome.signal ? `, ${outcome.signal}` : ''}); see ${logFile}`);
+}
+
+/** The empty-account credential that earlier versions of this script imported. */
+const LEGACY_EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
+
+/**
+ * A user folder from an earlier `npm start` still holds the empty-account credential, which n8n
+ * would keep offering to new nodes: delete it through n8n's REST API as the local owner. The CLI
+ * cannot delete a credential. Best effort: a failure is logged, never fatal.
+ */
+async function removeCredential(baseUrl, id) {
+	const browserId = `start-${process.pid}`;
+	const call = (method, route, { body, cookie } = {}) =>
+		fetch(`${baseUrl}${route}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30000),
+		});
+	try {
+		const login = await call('POST', '/rest/login', { body: { emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password } });
+		if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
+		const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+		const removed = await call('DELETE', `/rest/credentials/${id}`, { cookie });
+		if (removed.status === 200) rt.log(`removed the empty-account credential an earlier run imported (${id})`);
+		else if (removed.status !== 404) throw new Error(`DELETE answered HTTP ${removed.status}`);
+	} catch (error) {
+		rt.log(`could not remove the old empty-account credential ${id} (${error.message}); delete it in the editor if new nodes get it`);
+	}
 }
 
 let stopping = false;
