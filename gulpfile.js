@@ -19,7 +19,8 @@ async function bundleNodes() {
 			platform: 'node',
 			format: 'cjs',
 			target: 'node20',
-			external: ['n8n-workflow'],
+			// The trigger uses the node's client through the node's own file, loaded once by n8n.
+			external: ['n8n-workflow', '../MailPartner/MailPartner.node'],
 			logLevel: 'warning',
 		});
 	}

@@ -18,6 +18,16 @@ import { readSettings, runItems } from './shared/operation';
 
 const resources = { account, message, subaccount, unsubscribe };
 
+/**
+ * What the MailPartner Trigger uses, from this file: the build keeps the trigger's import of it
+ * external, so both nodes share one client module in n8n (one pacer under MailPartner's rate
+ * limit per process, and the XML reader shipped once).
+ */
+export { getCredits } from './resources/account/getCredits';
+export { readUnsubscribeList } from './resources/unsubscribe/getAll';
+export { credentialType, MailPartnerClient, readCredentials } from './shared/client';
+export { defaults } from './shared/operation';
+
 export class MailPartner implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'MailPartner',

@@ -9,10 +9,15 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { getCredits } from '../MailPartner/resources/account/getCredits';
-import { readUnsubscribeList } from '../MailPartner/resources/unsubscribe/getAll';
-import { credentialType, MailPartnerClient, readCredentials } from '../MailPartner/shared/client';
-import { defaults } from '../MailPartner/shared/operation';
+// Through the MailPartner node's file, which the build leaves external (see that file).
+import {
+	credentialType,
+	defaults,
+	getCredits,
+	MailPartnerClient,
+	readCredentials,
+	readUnsubscribeList,
+} from '../MailPartner/MailPartner.node';
 
 /**
  * Polls MailPartner through the same client as the MailPartner node. What was seen is kept in
