@@ -14,7 +14,8 @@
  * `--test-name-pattern "part 1"` neither starts the n8n server nor the queue-mode processes. The
  * first test of each part is its setup, so the runner's durations say what each step costs.
  * E2E_KEEP=1 keeps the throwaway folder with every log; MAILPARTNER_E2E_TARBALL=file.tgz tests
- * that tarball instead of building this checkout.
+ * that tarball instead of building this checkout, and MAILPARTNER_E2E_EXAMPLES=folder takes the
+ * example workflows from there (e.g. both from one older commit).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -80,8 +81,8 @@ const base = lazy(async () => {
 		rt.mailPartnerCredential({ id: BAD_CREDENTIAL_ID, name: 'MailPartner wrong key', apiKey: WRONG_KEY, baseUrl: recorder.baseUrl }),
 		rt.mailPartnerCredential({ id: EMPTY_CREDENTIAL_ID, name: 'MailPartner empty account', apiKey: rt.SANDBOX_KEYS.empty, baseUrl: recorder.baseUrl }),
 	]);
-	const examples = rt.loadExamples();
-	const credits = examples.find((e) => e.file === 'check-credits-before-campaign.json');
+	const examplesList = examples();
+	const credits = examplesList.find((e) => e.file === 'check-credits-before-campaign.json');
 	assert.ok(credits, 'examples/check-credits-before-campaign.json exists');
 	const wrongKey = { credentialId: BAD_CREDENTIAL_ID, credentialName: 'MailPartner wrong key' };
 	const extra = [
@@ -89,16 +90,30 @@ const base = lazy(async () => {
 		h.variant(credits.workflow, { id: 'mpWrongKeyXml001', name: 'e2e wrong key (xml)', format: 'xml', ...wrongKey }),
 		h.variant(credits.workflow, { id: 'mpEmptyAccount01', name: 'e2e empty account', credentialId: EMPTY_CREDENTIAL_ID, credentialName: 'MailPartner empty account' }),
 	];
-	const xmlCopies = examples.map((e) => h.variant(e.workflow, { id: h.xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' }));
-	await rt.importWorkflows(env, [...examples.map((e) => e.workflow), ...xmlCopies, ...extra]);
-	return { tarball, userFolder, sandbox, recorder, env, examples };
+	const xmlCopies = examplesList.map((e) => h.variant(e.workflow, { id: h.xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' }));
+	await rt.importWorkflows(env, [...examplesList.map((e) => e.workflow), ...xmlCopies, ...extra]);
+	return { tarball, userFolder, sandbox, recorder, env, examples: examplesList };
 });
 let recorderToClose = null;
+
+/** The example workflows: examples/ of this checkout, or MAILPARTNER_E2E_EXAMPLES (a folder). */
+function examples() {
+	return h.loadExamples();
+}
 
 /** `n8n start` on the same user folder, for parts 2 and 3. */
 const server = lazy(async () => {
 	const { env } = await base();
 	const n8n = await rt.startN8n({ env, logFile: path.join(await logsDir(), 'n8n-start.log'), timeoutMs: 240000 });
+	// Older n8n (2.8) answer /healthz before their REST API is mounted, and have no readiness
+	// endpoint to say so: wait for the public settings route.
+	const deadline = Date.now() + 180000;
+	for (;;) {
+		const r = await rt.httpGet(`${n8n.url}/rest/settings`, 5000);
+		if (r.status === 200) break;
+		assert.ok(Date.now() < deadline, `GET /rest/settings still answers ${r.status} after 180 s`);
+		await rt.sleep(500);
+	}
 	rt.log(`n8n answers on ${n8n.url} (${rt.formatSeconds(n8n.ms)})`);
 	return n8n;
 });
@@ -123,7 +138,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 	});
 
 	// The examples are read here, at registration, so that each one gets its own named tests.
-	for (const { file, workflow } of rt.loadExamples()) {
+	for (const { file, workflow } of examples()) {
 		const expect = h.EXPECT[file];
 		const runs = {};
 		// A workflow started by the MailPartner Trigger is polled by an active n8n, not run by

@@ -3,7 +3,9 @@
  * What the e2e parts share: a recorder in front of the sandbox, the example workflows' expected
  * outputs, reading `n8n execute` and REST answers, and one-time lazy setup steps.
  */
+const fs = require('node:fs');
 const http = require('node:http');
+const path = require('node:path');
 const assert = require('node:assert/strict');
 const rt = require('../scripts/n8n-runtime');
 
@@ -313,6 +315,17 @@ async function restCredentialTest(baseUrl, session, credentialId) {
 }
 
 
+/** The example workflows, [{file, workflow}] by file name: examples/ or MAILPARTNER_E2E_EXAMPLES. */
+function loadExamples() {
+	const dir = process.env.MAILPARTNER_E2E_EXAMPLES;
+	if (!dir) return rt.loadExamples();
+	return fs
+		.readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
+}
+
 /** Fail if any of `secrets` occurs in `text` (without printing the secret itself). */
 function assertNoSecret(text, secrets, where) {
 	for (const secret of secrets) {
@@ -322,6 +335,7 @@ function assertNoSecret(text, secrets, where) {
 
 module.exports = {
 	lazy,
+	loadExamples,
 	startRecorder,
 	sandboxControl,
 	isMailPartner,

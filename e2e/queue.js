@@ -159,6 +159,11 @@ function webhookCopy(workflow, { id, name, pathSuffix }) {
 	return copy;
 }
 
+function loadOptions() {
+	const raw = process.env.MAILPARTNER_E2E_LOAD_OPTIONS;
+	return raw ? JSON.parse(raw) : {};
+}
+
 function loadWorkflow(credential) {
 	const id = 'mpQueueLoad00001';
 	return {
@@ -196,7 +201,9 @@ function loadWorkflow(credential) {
 				typeVersion: 1,
 				position: [440, 0],
 				// Simplify off (where the node has it): one result per message, its recipients in a list.
-				parameters: { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options: {} },
+				// The node's Options are its defaults, as a user's; MAILPARTNER_E2E_LOAD_OPTIONS (JSON,
+				// e.g. {"timeout":120}) sets some, to see the rest of the chain while a default fails.
+				parameters: { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options: loadOptions() },
 				credentials: { mailPartnerApi: credential },
 			},
 			{
@@ -221,7 +228,7 @@ function loadWorkflow(credential) {
 
 /** The examples a webhook can start in place of their Manual Trigger (trigger examples are polled). */
 function manualExamples() {
-	return rt.loadExamples().filter(({ workflow }) => h.startsManually(workflow));
+	return h.loadExamples().filter(({ workflow }) => h.startsManually(workflow));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,7 +476,8 @@ function registerQueueMode({ it, after, packed, installed, root, keys }) {
 		const statusCalls = sandboxState.requests && sandboxState.requests.byRoute && sandboxState.requests.byRoute['GET /bulk-status'];
 		assert.equal(statusCalls, LOAD_EXECUTIONS * LOAD_ITEMS, `status requests the sandbox answered: ${JSON.stringify(sandboxState.requests)}`);
 		const rate = (total / (ms / 1000)).toFixed(0);
-		t.diagnostic(`${total} results in ${rt.formatSeconds(ms)} (${rate} items/s); executions per worker ${JSON.stringify(perWorker)}`);
+		const options = JSON.stringify(loadOptions());
+		t.diagnostic(`${total} results in ${rt.formatSeconds(ms)} (${rate} items/s); executions per worker ${JSON.stringify(perWorker)}; node options ${options}`);
 	});
 
 	it('the API key is in no log and not in the database', async () => {
