@@ -117,7 +117,7 @@ const sendFields: INodeProperties[] = [
 		default: '',
 		placeholder: 'ada@example.com, Grace Hopper <grace@example.com>',
 		description:
-			'Addresses separated by commas, semicolons or new lines, each "address" or "Name <address>"; or an expression giving a list of addresses or of {email, name} objects. At most 500.',
+			'Addresses separated by commas, semicolons or new lines, each "address" or "Name &lt;address&gt;"; or an expression giving a list of addresses or of {email, name} objects. At most 500.',
 		displayOptions: { show: { ...showOnlyForSend, recipientsFrom: ['list'] } },
 	},
 	{
@@ -467,6 +467,18 @@ function batch(context: IExecuteFunctions, checked: Array<Prepared<SendInputs>>)
 	return sends;
 }
 
+/** An answer the node could not read is not a refusal: the send may have gone out, and the error says so. */
+function sendFailure(client: MailPartnerClient, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (!(error instanceof NodeApiError)) return new NodeOperationError(client.node, error as Error, { itemIndex });
+	const refusedWithCode = (error.errorResponse as IDataObject | undefined)?.code !== undefined;
+	// The client already says so after a network failure or a timeout.
+	if (!refusedWithCode && !String(error.description ?? '').includes('before running it again')) {
+		error.description = `The send may have been made: check in MailPartner before running it again. ${error.description ?? ''}`.trim();
+	}
+	return error;
+}
+
 async function run(client: MailPartnerClient, inputs: SendInputs, itemIndex: number): Promise<IDataObject[]> {
 	const { body, attachments } = inputs.message;
 	const request: IDataObject = { ...body, params: { to: inputs.recipients as unknown as IDataObject[] } };
@@ -483,13 +495,7 @@ async function run(client: MailPartnerClient, inputs: SendInputs, itemIndex: num
 	try {
 		answer = await client.call(endpoint, request, itemIndex);
 	} catch (error) {
-		// An answer the node could not read is not a refusal: the send may have gone out.
-		if (error instanceof NodeApiError && (error.errorResponse as IDataObject | undefined)?.code === undefined) {
-			const warning = 'The send may have been made: check in MailPartner before running it again.';
-			// The client already says so after a network failure or a timeout.
-			if (!String(error.description ?? '').includes('before running it again')) error.description = `${warning} ${error.description ?? ''}`.trim();
-		}
-		throw error;
+		throw sendFailure(client, error, itemIndex);
 	}
 	return [{ ...answer, recipients: inputs.recipients.map(({ email }) => email) }];
 }
