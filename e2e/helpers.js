@@ -212,6 +212,27 @@ const EXPECT = {
 		compare: ['List subaccounts', 'Below 2.50 EUR'],
 		resetBetween: true,
 	},
+	'send-and-follow.json': {
+		check(run) {
+			// Sandbox mode: nothing is sent or charged; the sandbox reports the bounce address as Bounced.
+			const sent = items(run, 'Send (sandbox mode)');
+			assert.equal(sent.length, 1, 'one send');
+			assert.ok(sent[0].messageId !== undefined && sent[0].messageId !== null, `the send has a message id: ${JSON.stringify(sent[0])}`);
+			const recipients = items(run, 'Get status per recipient');
+			assert.equal(recipients.length, 3, `one item per recipient, got ${recipients.length}`);
+			const statusOf = Object.fromEntries(recipients.map((r) => [r.email, r.status]));
+			assert.deepEqual(Object.values(statusOf).sort(), ['Bounced', 'Delivered', 'Delivered'], JSON.stringify(statusOf));
+			assert.equal(items(run, 'Delivered').length, 2, 'two delivered');
+			const other = items(run, 'Not delivered');
+			assert.equal(other.length, 1, 'one not delivered');
+			assert.equal(other[0].needsFollowUp, true);
+			assert.equal(other[0].status, 'Bounced');
+		},
+		// Each send gets a new message id, tokens and dates: compare who got which status.
+		compare: ['Get status per recipient'],
+		mask: (json) => ({ email: json.email, status: json.status }),
+		resetBetween: true,
+	},
 	'check-send-status.json': {
 		check(run) {
 			const out = items(run, 'Get status');
