@@ -141,7 +141,8 @@ describe('Continue On Fail', () => {
 		nock(origin).get('/v1/bulk-status').query({ ...xml, messageId: '2' }).reply(200, failureXml(4, 'Message introuvable'));
 		nock(origin).get('/v1/bulk-status').query({ ...xml, messageId: '4' }).reply(200, pageSample('status.xml'));
 		const result = await runNode({
-			parameters: { ...getStatus, messageId: '={{ $json.id }}', options: { responseFormat: 'xml' } },
+			// MailPartner's answer as it is: one output item per input item.
+			parameters: { ...getStatus, messageId: '={{ $json.id }}', simplify: false, options: { responseFormat: 'xml' } },
 			items: [{ id: 1 }, { id: 2 }, { id: 'three' }, { id: 4 }],
 			credentials,
 			continueOnFail: true,

@@ -39,7 +39,7 @@ describe.each<Format>(['json', 'xml'])('against the sandbox (%s)', (format) => {
 
 	it('reports the delivery status of message 1001 per recipient', async () => {
 		const result = await runNode({ parameters: withFormat({ resource: 'message', operation: 'getStatus', messageId: '1001' }, format), credentials });
-		const statuses = (result.items?.[0].json.StatutResponseList as Array<{ status: string }>).map((recipient) => recipient.status);
+		const statuses = (result.items ?? []).map((item) => item.json.status as string);
 		expect(statuses.sort()).toEqual(['Bounced', 'Delivered', 'Delivered']);
 	});
 

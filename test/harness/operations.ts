@@ -24,6 +24,16 @@ export const operations = {
 		path: '/v1/bulk-status',
 		parameters: { resource: 'message', operation: 'getStatus', messageId: '300' },
 	},
+	send: {
+		method: 'POST',
+		path: '/v1/send',
+		parameters: { resource: 'message', operation: 'send', subject: 'Hello', htmlContent: '<p>Hi</p>', to: 'ada@example.com' },
+	},
+	cancel: {
+		method: 'GET',
+		path: '/v1/message-cancel',
+		parameters: { resource: 'message', operation: 'cancel', messageId: '300' },
+	},
 } as const;
 
 export type OperationName = keyof typeof operations;
