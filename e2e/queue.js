@@ -472,9 +472,11 @@ function registerQueueMode({ it, after, packed, installed, root, keys }) {
 		const perWorker = Object.fromEntries(state.workers.map((w) => [w.name, ids.filter((id) => executionsStarted(w.logFile).has(id)).length]));
 		for (const [name, n] of Object.entries(perWorker)) assert.ok(n > 0, `${name} executed none of the load: ${JSON.stringify(perWorker)}`);
 		assert.equal(Object.values(perWorker).reduce((a, b) => a + b, 0), LOAD_EXECUTIONS, `each execution on exactly one worker: ${JSON.stringify(perWorker)}`);
-		const sandboxState = await fetch(`${state.sandbox.baseUrl.replace(/\/v1$/, '')}/__sandbox/state`).then((r) => r.json());
-		const statusCalls = sandboxState.requests && sandboxState.requests.byRoute && sandboxState.requests.byRoute['GET /bulk-status'];
-		assert.equal(statusCalls, LOAD_EXECUTIONS * LOAD_ITEMS, `status requests the sandbox answered: ${JSON.stringify(sandboxState.requests)}`);
+		const answer = await fetch(`${state.sandbox.baseUrl.replace(/\/v1$/, '')}/__sandbox/state`).then((r) => r.json());
+		// `{ state: { requests: { byRoute } } }` (the sandbox's control route; older sandboxes: `{ requests }`).
+		const requests = (answer.state || answer).requests || {};
+		const statusCalls = requests.byRoute && requests.byRoute['GET /bulk-status'];
+		assert.equal(statusCalls, LOAD_EXECUTIONS * LOAD_ITEMS, `status requests the sandbox answered: ${JSON.stringify(requests)}`);
 		const rate = (total / (ms / 1000)).toFixed(0);
 		const options = JSON.stringify(loadOptions());
 		t.diagnostic(`${total} results in ${rt.formatSeconds(ms)} (${rate} items/s); executions per worker ${JSON.stringify(perWorker)}; node options ${options}`);
