@@ -40,6 +40,12 @@ export interface Endpoint {
 	 * retried, since a lost answer does not mean the call did nothing.
 	 */
 	spendsMoney: boolean;
+	/**
+	 * True for calls that change MailPartner's state without spending (cancel, unsubscribe add
+	 * and delete): retried on 429 only, which refuses a request before it is carried out; after a
+	 * 5xx the change may have been made, and a retry would report it as already done.
+	 */
+	changesState?: boolean;
 	/** How the operation is named in the editor, for messages that say where to act. */
 	label: string;
 }
@@ -116,7 +122,7 @@ export class MailPartnerClient {
 
 	/** How long to wait before trying a read again, or undefined to use this answer as it is. */
 	private retryDelay(endpoint: Endpoint, answer: RawAnswer, attempt: number, elapsedMs: number): number | undefined {
-		const retriable = answer.status === 429 || answer.status >= 500;
+		const retriable = answer.status === 429 || (answer.status >= 500 && !endpoint.changesState);
 		if (endpoint.spendsMoney || !retriable || attempt >= maxAttempts) return undefined;
 		const asked = retryAfterMs(answer.headers['retry-after']);
 		const backoff = firstBackoffMs * 2 ** (attempt - 1);
@@ -129,11 +135,6 @@ export class MailPartnerClient {
 		const { apiKey, baseUrl } = this.credentials;
 		// JSON is MailPartner's default format: `_format` is sent only to ask for XML.
 		const inputs: IDataObject = { ...params, apiKey, ...(this.settings.format === 'xml' ? { _format: 'xml' } : {}) };
-		// One timer for the whole exchange, body included. A cancelled execution starts no further
-		// request (checked here); one under way ends within its timeout.
-		const cancel = this.context.getExecutionCancelSignal?.();
-		if (cancel?.aborted) throw this.fail('The execution was cancelled', 'Nothing more was sent.', itemIndex);
-		const signal = AbortSignal.timeout(this.settings.timeoutMs);
 		const request: IHttpRequestOptions = {
 			method: endpoint.method,
 			url: `${baseUrl}${endpoint.path}`,
@@ -147,10 +148,17 @@ export class MailPartnerClient {
 			// A redirect would carry the key to another host, or turn a POST into a GET.
 			disableFollowRedirect: true,
 			timeout: this.settings.timeoutMs,
-			abortSignal: signal,
 		};
 
 		await this.pacer?.slot();
+		// A cancelled execution starts no further request; one under way ends within its timeout.
+		if (this.context.getExecutionCancelSignal?.()?.aborted) {
+			throw this.fail('The execution was cancelled', 'Nothing more was sent.', itemIndex);
+		}
+		// One timer for the whole exchange, body included, started once the pacer lets it go:
+		// waiting for a slot under MailPartner's rate is not MailPartner being slow.
+		const signal = AbortSignal.timeout(this.settings.timeoutMs);
+		request.abortSignal = signal;
 		let response: IN8nHttpFullResponse;
 		try {
 			response = (await this.context.helpers.httpRequest(request)) as IN8nHttpFullResponse;
