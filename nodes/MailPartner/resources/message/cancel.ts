@@ -30,6 +30,7 @@ const endpoint: Endpoint = {
 	},
 	// Cancelling spends nothing; asking twice only gets code 5.
 	spendsMoney: false,
+	changesState: true,
 	label: 'Message → Cancel',
 };
 

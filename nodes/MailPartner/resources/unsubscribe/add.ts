@@ -16,6 +16,7 @@ const endpoint: Endpoint = {
 		9: { message: 'The e-mail address is invalid', hint: 'Check the Email field.' },
 	},
 	spendsMoney: false,
+	changesState: true,
 	label: 'Unsubscribe → Add',
 };
 

@@ -29,6 +29,7 @@ const endpoint: Endpoint = {
 		9: { message: 'The e-mail address is invalid', hint: 'Check the Email field.' },
 	},
 	spendsMoney: false,
+	changesState: true,
 	label: 'Unsubscribe → Remove',
 };
 
