@@ -241,7 +241,10 @@ describe('part 2: the credential test through the REST API', () => {
 		assert.ok(session, 'logged in');
 		const { result, raw } = await h.restCredentialTest((await server()).url, session, BAD_CREDENTIAL_ID);
 		assert.equal(result.status, 'Error', `credential test: ${JSON.stringify(result)}`);
-		assert.match(result.message, /^Invalid API key: MailPartner refused it/, 'the credential test says why');
+		// n8n before 2.41 (2.8.4, 1.123.x) refuses a 401 with its own words before it reads the
+		// credential's rules: the key is refused there too, the README says so.
+		const saysWhy = /^Invalid API key: MailPartner refused it/;
+		assert.match(result.message, rt.runtime().isDefault ? saysWhy : new RegExp(`${saysWhy.source}|^Authorization failed`), 'the credential test says why');
 		h.assertNoSecret(raw, [WRONG_KEY], 'the answer');
 		t.diagnostic(`message: ${JSON.stringify(result.message)}`);
 	});
