@@ -278,3 +278,15 @@ describe('part 3: the editor in Chromium', () => {
 describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', () => {
 	registerQueueMode({ it, after, packed, installed, root, keys: KEYS });
 });
+
+describe('part 5: the MailPartner Trigger, polled by an active n8n (about 9 minutes: n8n polls once a minute)', () => {
+	// Its own n8n and sandbox, in its own process (e2e/trigger.e2e.js, runnable alone): publishes two
+	// trigger workflows, lowers the credits and unsubscribes addresses, restarts n8n between polls,
+	// and counts exactly one execution per event.
+	it('one execution per event, none repeated or lost across an n8n restart', { timeout: 25 * 60 * 1000 }, async (t) => {
+		const run = await rt.run(process.execPath, [path.join(__dirname, 'trigger.e2e.js')], { timeoutMs: 24 * 60 * 1000 });
+		const output = `${run.stdout}\n${run.stderr}`;
+		assert.equal(run.code, 0, `e2e/trigger.e2e.js exited ${run.code}${run.timedOut ? ' (timed out)' : ''}:\n${rt.tail(output, 40)}`);
+		t.diagnostic(rt.tail(run.stdout, 6));
+	});
+});
