@@ -36,7 +36,7 @@ function renderTable(r) {
 		let first = true;
 		for (const [v, x] of Object.entries(p.variants)) {
 			const name = v === 'a' ? 'a: this node, default pacing' : 'b: HTTP Request';
-			row(first ? title : '', name, seconds(x.wallMs), `${fixed(x.vsFloor)}× floor`, `429s to the user: **${x.reached429}** (sandbox sent ${x.sandbox429}); ${x.okItems} ok items`);
+			row(first ? title : '', name, seconds(x.wallMs), `${fixed(x.vsFloor)}× floor`, `429s to the user: **${x.reached429}** (sandbox sent ${x.sandbox429}); ${x.okItems} ok items${x.errorItems > x.reached429 ? `, **${x.errorItems - x.reached429} other errors**` : ''}`);
 			first = false;
 		}
 	}
