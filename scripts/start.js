@@ -103,11 +103,55 @@ async function main() {
 		].join('\n'),
 	);
 
+	if (SMOKE) {
+		await smokeCheck(n8n.url, sandbox.baseUrl);
+		await shutdown(0);
+		return;
+	}
+
 	const outcome = await Promise.race([
 		n8n.child.exited.then((e) => ({ what: 'n8n', ...e })),
 		sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e })),
 	]);
 	throw new Error(`${outcome.what} exited unexpectedly (code ${outcome.code}${outcome.signal ? `, ${outcome.signal}` : ''}); see ${logFile}`);
+}
+
+/**
+ * `npm start -- --smoke` (what CI runs): once everything is up, check what a newcomer gets (the
+ * node type served, one MailPartner credential so that n8n gives it to every new node, the sandbox
+ * answering with the demo account), then stop everything and exit.
+ */
+const SMOKE = process.argv.includes('--smoke');
+
+async function smokeCheck(baseUrl, sandboxUrl) {
+	const session = await ownerSession(baseUrl);
+	const types = await session.call('GET', '/types/nodes.json');
+	const served = (await types.json()).some((type) => type.name === rt.NODE_TYPE);
+	const credentials = (await (await session.call('GET', '/rest/credentials')).json()).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
+	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`)).json();
+	const problems = [
+		served ? '' : `${rt.NODE_TYPE} is not served by n8n`,
+		credentials.length === 1 && credentials[0].id === rt.CREDENTIAL_ID ? '' : `expected only the demo credential, found ${JSON.stringify(credentials.map((c) => c.name))}`,
+		me.success === true ? '' : 'the sandbox does not answer /me for the demo key',
+	].filter(Boolean);
+	if (problems.length > 0) throw new Error(`smoke check: ${problems.join('; ')}`);
+	rt.log('smoke check passed: the node is served, new nodes get the demo credential, the sandbox answers');
+}
+
+/** A logged-in REST session as the preset local owner. */
+async function ownerSession(baseUrl) {
+	const browserId = `start-${process.pid}`;
+	const call = (method, route, { body, cookie } = {}) =>
+		fetch(`${baseUrl}${route}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30000),
+		});
+	const login = await call('POST', '/rest/login', { body: { emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password } });
+	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
+	const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+	return { call: (method, route, options = {}) => call(method, route, { ...options, cookie }) };
 }
 
 /** The empty-account credential that earlier versions of this script imported. */
@@ -119,19 +163,9 @@ const LEGACY_EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
  * cannot delete a credential. Best effort: a failure is logged, never fatal.
  */
 async function removeCredential(baseUrl, id) {
-	const browserId = `start-${process.pid}`;
-	const call = (method, route, { body, cookie } = {}) =>
-		fetch(`${baseUrl}${route}`, {
-			method,
-			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30000),
-		});
 	try {
-		const login = await call('POST', '/rest/login', { body: { emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password } });
-		if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
-		const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-		const removed = await call('DELETE', `/rest/credentials/${id}`, { cookie });
+		const session = await ownerSession(baseUrl);
+		const removed = await session.call('DELETE', `/rest/credentials/${id}`);
 		if (removed.status === 200) rt.log(`removed the empty-account credential an earlier run imported (${id})`);
 		else if (removed.status !== 404) throw new Error(`DELETE answered HTTP ${removed.status}`);
 	} catch (error) {
