@@ -36,7 +36,7 @@ export class MailPartner implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Check credits, manage subaccounts and follow deliveries with MailPartner',
+		description: 'Send e-mail and follow its delivery, manage subaccounts, credits and unsubscribes with MailPartner',
 		defaults: { name: 'MailPartner' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
