@@ -6,7 +6,7 @@
  * and the e2e use), against what a user would pick instead, with the local sandbox on 127.0.0.1.
  * See bench/README.md for the cases and how to read them.
  *
- *   npm run bench                    full run (about 20–30 min on 2 busy cores)
+ *   npm run bench                    full run (about 30 min on 2 quiet cores, much longer on busy ones)
  *   npm run bench -- --quick         CI smoke: small N, one round (a few minutes with n8n cached)
  *   --out FILE                       JSON results (default: $TMPDIR/n8n-nodes-mailpartner-bench/latest.json)
  *   --tarball FILE                   benchmark this packed package instead of building the checkout
