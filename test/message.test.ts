@@ -81,6 +81,28 @@ describe('Message → Get Status', () => {
 		expect(result.items?.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 1 }, { item: 1 }]);
 	});
 
+	it('reads `{{ $json.field }}` from the item itself with the very result n8n’s expression gives', async () => {
+		// The node reads a plain `$json` field without n8n's expression sandbox (see shared/parameter.ts);
+		// every other expression goes through n8n. Both must see the same values, and the same mistakes.
+		const items = [{ id: 300 }, { id: ' 300 ' }, { id: '12a' }, { other: 1 }, { id: { nested: true } }];
+		const run = async (messageId: string) => {
+			nock(origin).get('/v1/bulk-status').query({ apiKey, messageId: '300' }).times(2).reply(200, pageSample('status.json'));
+			const result = await runNode({ parameters: { ...getStatus, messageId }, items, credentials, continueOnFail: true });
+			nock.cleanAll();
+			return result.items?.map((item) => ({ json: item.json, pairedItem: item.pairedItem }));
+		};
+		const throughN8n = await run('={{ $json.id ?? undefined }}');
+		expect(throughN8n?.map((item) => item.json.error ?? item.json.status)).toEqual([
+			'Delivered', 'Delivered', 'Delivered', 'Delivered',
+			'Message ID must be a number, got "12a"',
+			'Message ID is empty',
+			'Message ID is empty',
+		]);
+		for (const shortcut of ['={{ $json.id }}', '={{$json.id}}', '={{ $json["id"] }}', "={{ $json['id'] }}"]) {
+			expect(await run(shortcut)).toEqual(throughN8n);
+		}
+	});
+
 	it.each<[string, INodeParameters['messageId'], string]>([
 		['blank', '   ', 'Message ID is empty'],
 		['an expression that resolves to nothing', '={{ $json.missing }}', 'Message ID is empty'],

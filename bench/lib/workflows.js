@@ -49,17 +49,19 @@ const items = (n) =>
 	);
 
 /**
- * (a) this node's Get Status. `requestsPerMinute` null leaves the node's default pacing;
+ * (a) this node's Get Status. `requestsPerMinute` and `itemsInFlight` null leave the node's defaults;
  * `continueOnError` turns a failing item into an output item so the 429s that reach the user can be counted.
  */
-function mailPartnerStatus({ n, format, requestsPerMinute, continueOnError = false }) {
+function mailPartnerStatus({ n, format, requestsPerMinute, itemsInFlight, continueOnError = false }) {
 	const options = { responseFormat: format };
 	if (requestsPerMinute) options.requestsPerMinute = requestsPerMinute;
+	if (itemsInFlight) options.itemsInFlight = itemsInFlight;
 	const measured = node(
 		MEASURED,
 		rt.NODE_TYPE,
 		1,
-		{ resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', options },
+		// Simplify off: MailPartner's answer as it is, one item per input, as HTTP Request outputs it.
+		{ resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options },
 		440,
 		{
 			credentials: { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: rt.CREDENTIAL_NAME } },

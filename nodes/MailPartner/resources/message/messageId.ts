@@ -1,11 +1,13 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
+import { itemParameter } from '../../shared/parameter';
+
 /**
  * The Message ID of Get Status and Cancel: digits only (MailPartner's ids are numbers; the page's
  * "xxx" is a placeholder), since anything else would be sent into the query string as it is.
  */
 export function readMessageId(context: IExecuteFunctions, itemIndex: number): string {
-	const raw = context.getNodeParameter('messageId', itemIndex, '') as unknown;
+	const raw = itemParameter(context, 'messageId', itemIndex, '');
 	const messageId = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim() : '';
 	if (!/^\d{1,20}$/.test(messageId)) {
 		throw new NodeOperationError(
