@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
+import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { arrayOf, number, object, text } from '../../shared/shape';
 
@@ -39,11 +40,6 @@ const pagesInFlight = 4;
 export const maxSubaccounts = 100_000;
 const maxPerPage = 1_000;
 
-interface ListInputs {
-	/** How many subaccounts to output; Infinity for Return All. */
-	wanted: number;
-}
-
 interface ListPage {
 	total: number;
 	perPage: number;
@@ -56,7 +52,7 @@ interface ListPage {
  * checked: a page that holds fewer or more subaccounts than its place in the list says is an
  * error, never a silently short list.
  */
-async function run(client: MailPartnerClient, inputs: ListInputs, itemIndex: number): Promise<IDataObject[]> {
+async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number): Promise<IDataObject[]> {
 	const broken = (message: string, description = 'MailPartner’s answer was not used. Run the node again; if this persists, contact MailPartner.') =>
 		new NodeApiError(client.node, { message }, { message, description, itemIndex });
 
@@ -129,7 +125,7 @@ async function mapInOrder<T, R>(inputs: T[], concurrency: number, task: (input: 
 	return results;
 }
 
-export const getAll: Operation<ListInputs> = {
+export const getAll: Operation<Wanted> = {
 	option: {
 		name: 'Get Many',
 		value: 'getAll',
@@ -137,39 +133,10 @@ export const getAll: Operation<ListInputs> = {
 		description: 'Get the subaccounts of the main account, one item each',
 	},
 	fields: [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: { show: showOnlyForGetAll },
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { ...showOnlyForGetAll, returnAll: [false] } },
-		},
+		...returnAllFields(showOnlyForGetAll),
 		optionsCollection(showOnlyForGetAll),
 	],
 	endpoint,
-	prepare(context, itemIndex) {
-		const returnAllValue = context.getNodeParameter('returnAll', itemIndex, false) as unknown;
-		// An expression may give "true"/"false" as text; `Boolean("false")` would be true.
-		if (returnAllValue === true || returnAllValue === 'true') return { wanted: Infinity };
-		const limit = context.getNodeParameter('limit', itemIndex, 50) as unknown;
-		const wanted = typeof limit === 'number' ? limit : /^\s*\d+\s*$/.test(String(limit)) ? Number(limit) : NaN;
-		if (!Number.isSafeInteger(wanted) || wanted < 1) {
-			throw new NodeOperationError(context.getNode(), `Limit must be a whole number of at least 1, got ${String(limit).slice(0, 40)}`, {
-				description: 'Set Limit, or turn on Return All. Nothing was sent.',
-				itemIndex,
-			});
-		}
-		return { wanted };
-	},
+	prepare: readWanted,
 	run,
 };

@@ -1,15 +1,11 @@
-import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import type { MailPartnerClient } from '../../shared/client';
+import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { listEndpoint } from './common';
 
 const showOnlyForGetAll = { resource: ['unsubscribe'], operation: ['getAll'] };
-
-interface ListInputs {
-	/** How many addresses to output; Infinity for Return All. */
-	wanted: number;
-}
 
 /**
  * The whole list, checked: `nbData` must count the entries sent. A list that says it holds more
@@ -30,7 +26,7 @@ export async function readUnsubscribeList(client: MailPartnerClient, itemIndex: 
 	return entries;
 }
 
-export const getAll: Operation<ListInputs> = {
+export const getAll: Operation<Wanted> = {
 	option: {
 		name: 'Get Many',
 		value: 'getAll',
@@ -38,40 +34,11 @@ export const getAll: Operation<ListInputs> = {
 		description: 'Get the addresses of the unsubscribe list, one item each, with their ID and date',
 	},
 	fields: [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: { show: showOnlyForGetAll },
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { ...showOnlyForGetAll, returnAll: [false] } },
-		},
+		...returnAllFields(showOnlyForGetAll),
 		optionsCollection(showOnlyForGetAll),
 	],
 	endpoint: listEndpoint,
-	prepare(context, itemIndex) {
-		const returnAllValue = context.getNodeParameter('returnAll', itemIndex, false) as unknown;
-		// An expression may give "true"/"false" as text; `Boolean("false")` would be true.
-		if (returnAllValue === true || returnAllValue === 'true') return { wanted: Infinity };
-		const limit = context.getNodeParameter('limit', itemIndex, 50) as unknown;
-		const wanted = typeof limit === 'number' ? limit : /^\s*\d+\s*$/.test(String(limit)) ? Number(limit) : NaN;
-		if (!Number.isSafeInteger(wanted) || wanted < 1) {
-			throw new NodeOperationError(context.getNode(), `Limit must be a whole number of at least 1, got ${String(limit).slice(0, 40)}`, {
-				description: 'Set Limit, or turn on Return All. Nothing was sent.',
-				itemIndex,
-			});
-		}
-		return { wanted };
-	},
+	prepare: readWanted,
 	// The list call has no paging: Limit keeps the first addresses, in MailPartner's order.
 	run: async (client, inputs, itemIndex) => (await readUnsubscribeList(client, itemIndex)).slice(0, inputs.wanted),
 };
