@@ -73,7 +73,7 @@ async function iconRenders(locator) {
  * is started lazily). A test that needs an earlier step's state fails with a clear message if
  * that step failed.
  */
-function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screenshotsDir, workflowId, profileDir, log }) {
+function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screenshotsDir, workflowId, profileDir, log, onlyDemoCredential }) {
 	const shot = (page, name) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: false });
 	let context = null;
 	let page = null;
@@ -206,6 +206,62 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		assert.match(text, /demo@sandbox\.mailpartner\.invalid/, 'username in the table');
 		const summary = await output.innerText();
 		assert.match(summary, /1 item/i, `one item: ${summary.slice(0, 300)}`);
+	});
+
+	test('editor: a MailPartner refusal shows its MailPartner code in the error panel', async () => {
+		assert.ok(ndv, 'the node panel is not open');
+		// Message → Get Status of a message the sandbox does not have: MailPartner's code 4.
+		await choose(page, ndv.locator('[data-test-id="parameter-input-resource"]'), 'Message');
+		await choose(page, ndv.locator('[data-test-id="parameter-input-operation"]'), 'Get Status');
+		const messageId = ndv.locator('[data-test-id="parameter-input-messageId"] input, [data-test-id="parameter-input-messageId"] textarea').first();
+		await messageId.fill('999999');
+		await page.waitForTimeout(300);
+		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+		const output = page.locator('[data-test-id="output-panel"]');
+		await output.getByText('Message not found (MailPartner code 4').first().waitFor({ timeout: 60000 });
+		const details = output.locator('details').first();
+		if (await details.count()) await details.locator('summary').first().click();
+		await page.waitForTimeout(500);
+		const text = await output.innerText();
+		await shot(page, '07-error-panel.png');
+		assert.match(text, /Error code\s*4\b/, `the error panel shows MailPartner's code: ${text.slice(0, 800)}`);
+	});
+
+	test('editor: a new MailPartner node, found by searching "mail partner", gets the demo credential', async () => {
+		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
+		if (ndv) await page.keyboard.press('Escape');
+		await onlyDemoCredential();
+		// A new workflow's first step is a trigger: the search finds the MailPartner Trigger, which
+		// takes the same credential as the node.
+		await page.goto(`${baseUrl}/workflow/new`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		page.once('dialog', (dialog) => dialog.accept().catch(() => {}));
+		const addFirst = page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first();
+		await addFirst.waitFor({ timeout: 120000 });
+		await addFirst.click();
+		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+		await search.waitFor({ timeout: 30000 });
+		await search.fill('mail partner');
+		await page.waitForTimeout(800);
+		await shot(page, '08-node-search.png');
+		const found = page.locator('[data-test-id="node-creator-node-item"], [data-test-id="node-creator-item-name"]').filter({ hasText: 'MailPartner' });
+		await found.first().waitFor({ timeout: 30000 });
+		await found.first().click();
+		// The package's page in the node creator: its triggers, then its actions.
+		const trigger = page.getByText('On credits below', { exact: true }).first();
+		await trigger.waitFor({ timeout: 30000 });
+		await trigger.click();
+		const newNdv = page.locator('[data-test-id="ndv"]');
+		await newNdv
+			.locator('[data-test-id="node-credentials-select"]')
+			.waitFor({ timeout: 30000 })
+			.catch(async (error) => {
+				await shot(page, '09-new-node-credential.png');
+				throw error;
+			});
+		await page.waitForTimeout(500);
+		const credential = await newNdv.locator('[data-test-id="node-credentials-select"] input').inputValue().catch(() => '');
+		await shot(page, '09-new-node-credential.png');
+		assert.equal(credential, 'MailPartner sandbox', 'a new node gets the demo credential');
 	});
 
 }

@@ -85,7 +85,8 @@ export class MailPartnerTrigger implements INodeType {
 				displayName: 'Threshold',
 				name: 'threshold',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 3 },
+				// Euros and cents (or whole e-mails): 10.000 would read as ten thousand in French.
+				typeOptions: { minValue: 0, numberPrecision: 2 },
 				default: 10,
 				description:
 					'The event fires when the balance (or the e-mails left) is strictly below this value, once; it fires again only after the account went back to this value or above',
