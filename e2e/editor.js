@@ -227,6 +227,26 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		assert.match(text, /Error code\s*4\b/, `the error panel shows MailPartner's code: ${text.slice(0, 800)}`);
 	});
 
+	test('editor: the send-and-follow example runs: Send in sandbox mode, Wait, Get Status per recipient, IF Delivered', async () => {
+		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
+		if (ndv) await page.keyboard.press('Escape');
+		page.once('dialog', (dialog) => dialog.accept().catch(() => {}));
+		await page.goto(`${baseUrl}/workflow/mpSendFollow0001`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		const delivered = page.locator('[data-test-id="canvas-node"][data-node-name="Delivered"]');
+		await delivered.waitFor({ timeout: 120000 });
+		await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+		// The sandbox delivers two of the three recipients (the third bounces): the IF routes them apart.
+		await delivered.locator('[data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120000 });
+		await page.waitForTimeout(500);
+		await shot(page, '10-send-and-follow-run.png');
+		await delivered.dblclick();
+		const output = page.locator('[data-test-id="output-panel"]');
+		await output.locator('[data-test-id="ndv-data-container"]').waitFor({ timeout: 30000 });
+		const text = await output.innerText();
+		await page.keyboard.press('Escape');
+		assert.match(text, /2 items/i, `Delivered gets two recipients: ${text.slice(0, 300)}`);
+	});
+
 	test('editor: a new MailPartner node, found by searching "mail partner", gets the demo credential', async () => {
 		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
 		if (ndv) await page.keyboard.press('Escape');
