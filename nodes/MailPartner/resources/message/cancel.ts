@@ -1,7 +1,7 @@
 import type { Endpoint } from '../../shared/client';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
-import { readMessageId } from './messageId';
+import { messageIdField, readMessageId } from './messageId';
 
 const showOnlyForCancel = { resource: ['message'], operation: ['cancel'] };
 
@@ -44,16 +44,7 @@ export const cancel: Operation<{ messageId: string }> = {
 		description: 'Cancel a scheduled send, at the latest 5 minutes before its time',
 	},
 	fields: [
-		{
-			displayName: 'Message ID',
-			name: 'messageId',
-			type: 'string',
-			required: true,
-			default: '',
-			placeholder: '300',
-			description: 'The messageId that Message → Send returned for the scheduled send',
-			displayOptions: { show: showOnlyForCancel },
-		},
+		messageIdField(showOnlyForCancel, 'The messageId that Message → Send returned for the scheduled send'),
 		optionsCollection(showOnlyForCancel),
 	],
 	endpoint,

@@ -3,7 +3,7 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } f
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { arrayOf, boolean, number, object, text } from '../../shared/shape';
-import { readMessageId } from './messageId';
+import { messageIdField, readMessageId } from './messageId';
 
 const showOnlyForGetStatus = { resource: ['message'], operation: ['getStatus'] };
 
@@ -136,16 +136,7 @@ export const getStatus: Operation<StatusInputs> = {
 			'Get the delivery status of each recipient of a send. Reports usually arrive seconds after the send, but can take up to 48 hours.',
 	},
 	fields: [
-		{
-			displayName: 'Message ID',
-			name: 'messageId',
-			type: 'string',
-			required: true,
-			default: '',
-			placeholder: '300',
-			description: 'The messageId that Message → Send (or MailPartner) returned for the send',
-			displayOptions: { show: showOnlyForGetStatus },
-		},
+		messageIdField(showOnlyForGetStatus, 'The messageId that Message → Send (or MailPartner) returned for the send'),
 		{
 			displayName: 'Simplify',
 			name: 'simplify',

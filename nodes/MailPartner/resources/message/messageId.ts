@@ -1,6 +1,20 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDisplayOptions, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { itemParameter } from '../../shared/parameter';
+
+/** The Message ID field of Get Status and Cancel. */
+export function messageIdField(show: NonNullable<IDisplayOptions['show']>, description: string): INodeProperties {
+	return {
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '300',
+		description,
+		displayOptions: { show },
+	};
+}
 
 /**
  * The Message ID of Get Status and Cancel: digits only (MailPartner's ids are numbers; the page's
