@@ -24,7 +24,7 @@ import type { Shape } from './shape';
 
 export const credentialType = 'mailPartnerApi';
 
-export const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
+const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
 
 /** One MailPartner call: where it goes, what its answer holds, what its codes mean. */
 export interface Endpoint {

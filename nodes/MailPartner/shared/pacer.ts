@@ -44,7 +44,7 @@ export class Pacer {
 }
 
 /** Requests per minute that turn the pacer off: for servers without MailPartner's limit. */
-export const unpaced = 0;
+const unpaced = 0;
 export const maxRequestsPerMinute = 100_000;
 
 const pacers = new Map<string, Pacer>();
