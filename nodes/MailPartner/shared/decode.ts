@@ -191,14 +191,6 @@ function describeJson(value: unknown): string {
 	return `${typeof value} ${excerptOf(JSON.stringify(value)).slice(0, 40)}`;
 }
 
-/** One XML element, with fast-xml-parser's ordered output flattened into what the mapping needs. */
-interface XmlElement {
-	name: string;
-	nil: boolean;
-	text: string;
-	children: XmlElement[];
-}
-
 const maxXmlDepth = 16;
 
 /** The five predefined entities and numeric character references (`&#233;`, `&#xE9;`). */
@@ -226,46 +218,65 @@ const xmlParser = new XMLParser({
 	ignorePiTags: true,
 	cdataPropName: '#cdata',
 	trimValues: true,
-	// Entities are decoded by `decodeEntities` below, in text only (never in CDATA), and a DOCTYPE
+	// Entities are decoded by `decodeEntities` above, in text only (never in CDATA), and a DOCTYPE
 	// (the only way to declare more of them) is refused before parsing.
 	processEntities: false,
 	htmlEntities: false,
 	// MailPartner's answers nest 5 levels at most; deeper is refused, not recursed into.
 	maxNestedTags: maxXmlDepth,
+	// No callback is set, so the parser need not rebuild each tag's path as a string (its default).
+	jPath: false,
 });
 
-type ParsedNode = Record<string, unknown>;
+/**
+ * One node of fast-xml-parser's ordered output, read as it is (copying the tree first cost more
+ * than parsing it): an element `{name: childNodes, ':@'?: attributes}`, a text `{'#text': value}`
+ * or a CDATA section `{'#cdata': [{'#text': value}]}`.
+ */
+type OrderedNode = Record<string, unknown>;
 
-function toElements(nodes: unknown): XmlElement[] {
-	if (!Array.isArray(nodes)) return [];
-	const elements: XmlElement[] = [];
-	for (const node of nodes as ParsedNode[]) {
-		const name = Object.keys(node).find((key) => key !== ':@');
-		if (name === undefined || name === '#text' || name === '#cdata') continue;
-		const attributes = isDataObject(node[':@']) ? node[':@'] : {};
-		const childNodes = Array.isArray(node[name]) ? (node[name] as ParsedNode[]) : [];
-		elements.push({
-			name,
-			nil: attributes['xsi:nil'] === 'true',
-			text: textOf(childNodes),
-			children: toElements(childNodes),
-		});
+/** An element's name, its one key besides the attributes; undefined for a text or a CDATA section. */
+function elementName(node: OrderedNode): string | undefined {
+	for (const key in node) {
+		if (key !== ':@') return key === '#text' || key === '#cdata' ? undefined : key;
 	}
+	return undefined;
+}
+
+function childNodesOf(element: OrderedNode): OrderedNode[] {
+	const name = elementName(element);
+	const content = name === undefined ? undefined : element[name];
+	return Array.isArray(content) ? (content as OrderedNode[]) : [];
+}
+
+function childElementsOf(nodes: OrderedNode[]): OrderedNode[] {
+	const elements: OrderedNode[] = [];
+	for (const node of nodes) if (elementName(node) !== undefined) elements.push(node);
 	return elements;
 }
 
-function textOf(nodes: ParsedNode[]): string {
+function isNil(element: OrderedNode): boolean {
+	const attributes = element[':@'];
+	return isDataObject(attributes) && attributes['xsi:nil'] === 'true';
+}
+
+/** The text of a leaf, entities decoded outside CDATA; undefined when the element holds elements. */
+function leafTextOf(nodes: OrderedNode[]): string | undefined {
 	let value = '';
 	for (const node of nodes) {
 		if ('#text' in node) value += decodeEntities(String(node['#text']));
 		// CDATA is literal: `&#233;` inside it is those six characters, as JSON would give them.
-		if ('#cdata' in node) value += cdataOf(node['#cdata'] as ParsedNode[]);
+		else if ('#cdata' in node) value += cdataOf(node['#cdata']);
+		else return undefined;
 	}
 	return value;
 }
 
-function cdataOf(nodes: ParsedNode[]): string {
-	return nodes.map((node) => ('#text' in node ? String(node['#text']) : '')).join('');
+function cdataOf(nodes: unknown): string {
+	if (!Array.isArray(nodes)) return '';
+	let value = '';
+	for (const node of nodes as OrderedNode[]) if ('#text' in node) value += String(node['#text']);
+	return value;
 }
 
 type Mapped = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -280,36 +291,39 @@ function decodeXml(
 	if (/<!DOCTYPE|<!ENTITY/i.test(body)) {
 		return mismatch('MailPartner’s XML answer declares a DOCTYPE, which MailPartner never sends: it was not read');
 	}
+	// The parser alone accepts what is not XML (a cut-off body, mismatched or missing closing tags,
+	// text after the root): every answer is checked first.
 	const validation = XMLValidator.validate(body);
 	if (validation !== true) {
 		return mismatch(
 			`MailPartner’s XML answer is not well-formed (line ${validation.err.line}: ${validation.err.msg})`,
 		);
 	}
-	let roots: XmlElement[];
+	let roots: OrderedNode[];
 	try {
-		roots = toElements(xmlParser.parse(body));
+		roots = childElementsOf(xmlParser.parse(body) as OrderedNode[]);
 	} catch (error) {
 		// The validator accepts a few bodies the parser refuses (DOCTYPE declarations, entities).
 		return mismatch(`MailPartner’s XML answer could not be read (${(error as Error).message})`);
 	}
 	const root = roots[0];
-	if (roots.length !== 1 || root.name !== 'result') {
-		const found = roots.map((element) => `<${element.name}>`).join(', ') || 'nothing';
+	if (roots.length !== 1 || elementName(root) !== 'result') {
+		const found = roots.map((element) => `<${elementName(element)}>`).join(', ') || 'nothing';
 		return mismatch(
 			`MailPartner’s XML answer did not match the expected layout: expected one <result> root, found ${found}`,
 		);
 	}
 
-	const success = mapElement(root.children[0], boolean, 'success');
+	const entries = childElementsOf(childNodesOf(root));
+	const success = mapElement(entries[0], boolean, 'success');
 	if (!success.ok) return mismatch(success.reason);
 	if (success.value === null) {
 		return mismatch('MailPartner’s XML answer did not match the expected layout at success: expected true or false, found a null');
 	}
 	if (success.value === false) {
 		// Failures are small and fixed: success, code, message. Anything after them is left out.
-		const code = mapElement(root.children[1], number, 'code');
-		const message = root.children[2] ? mapElement(root.children[2], text, 'message') : undefined;
+		const code = mapElement(entries[1], number, 'code');
+		const message = entries[2] ? mapElement(entries[2], text, 'message') : undefined;
 		return {
 			kind: 'failure',
 			code: code.ok ? codeOf(code.value) : undefined,
@@ -318,69 +332,99 @@ function decodeXml(
 		};
 	}
 
-	const payloadFields = payloadShape.kind === 'object' ? payloadShape.fields : [];
-	const answerShape = object({ success: boolean, code: number, ...Object.fromEntries(payloadFields) });
-	const answer = mapElement(root, answerShape, '');
+	const answer = mapElement(root, answerShapeOf(payloadShape), '');
 	if (!answer.ok) return mismatch(answer.reason);
 	return { kind: 'success', payload: withoutEnvelope(answer.value as IDataObject) };
 }
 
-function describeElement(element: XmlElement): string {
-	if (element.nil) return 'a null';
-	if (element.children.length > 0) return `${element.children.length} nested values`;
-	return `"${excerptOf(element.text)}"`;
+/** The whole XML answer's shape: `success` and `code`, then the payload's fields. Made once per operation. */
+const answerShapes = new WeakMap<Shape, Shape>();
+function answerShapeOf(payloadShape: Shape): Shape {
+	let shape = answerShapes.get(payloadShape);
+	if (shape === undefined) {
+		const payloadFields = payloadShape.kind === 'object' ? payloadShape.fields : [];
+		shape = object({ success: boolean, code: number, ...Object.fromEntries(payloadFields) });
+		answerShapes.set(payloadShape, shape);
+	}
+	return shape;
+}
+
+function describeElement(element: OrderedNode): string {
+	if (isNil(element)) return 'a null';
+	const nodes = childNodesOf(element);
+	const children = childElementsOf(nodes).length;
+	if (children > 0) return `${children} nested values`;
+	return `"${excerptOf(leafTextOf(nodes) ?? '')}"`;
+}
+
+function layoutMismatch(path: string, expected: string, found: string): Mapped {
+	return {
+		ok: false,
+		reason: `MailPartner’s XML answer did not match the expected layout at ${path || 'the answer'}: expected ${expected}, found ${found}`,
+	};
 }
 
 /** Maps one element onto a shape, or says where and how it does not fit. Never guesses. */
-function mapElement(element: XmlElement | undefined, shape: Shape, path: string): Mapped {
-	const mismatch = (expected: string, found: string): Mapped => ({
-		ok: false,
-		reason: `MailPartner’s XML answer did not match the expected layout at ${path || 'the answer'}: expected ${expected}, found ${found}`,
-	});
-	if (element === undefined) return mismatch(`a ${shape.kind}`, 'nothing');
+function mapElement(element: OrderedNode | undefined, shape: Shape, path: string): Mapped {
+	if (element === undefined) return layoutMismatch(path, `a ${shape.kind}`, 'nothing');
 	// nil stands for a missing value, as null does in JSON; lists and objects must be there (a
 	// null row would become an item whose JSON is null, which n8n cannot handle).
-	if (element.nil) return shape.kind === 'object' || shape.kind === 'array' ? mismatch(kindName[shape.kind], 'a null') : { ok: true, value: null };
-	const isLeaf = element.children.length === 0;
+	if (isNil(element)) {
+		return shape.kind === 'object' || shape.kind === 'array'
+			? layoutMismatch(path, kindName[shape.kind], 'a null')
+			: { ok: true, value: null };
+	}
+	const nodes = childNodesOf(element);
 
 	switch (shape.kind) {
-		case 'string':
-			return isLeaf ? { ok: true, value: element.text } : mismatch('a text', describeElement(element));
-		case 'number':
-			return isLeaf && decimal.test(element.text)
-				? { ok: true, value: Number(element.text) }
-				: mismatch('a number', describeElement(element));
-		case 'boolean':
-			if (isLeaf && (element.text === 'true' || element.text === '1')) return { ok: true, value: true };
-			if (isLeaf && (element.text === 'false' || element.text === '0')) return { ok: true, value: false };
-			return mismatch('true or false', describeElement(element));
+		case 'string': {
+			const value = leafTextOf(nodes);
+			return value !== undefined ? { ok: true, value } : layoutMismatch(path, 'a text', describeElement(element));
+		}
+		case 'number': {
+			const value = leafTextOf(nodes);
+			return value !== undefined && decimal.test(value)
+				? { ok: true, value: Number(value) }
+				: layoutMismatch(path, 'a number', describeElement(element));
+		}
+		case 'boolean': {
+			const value = leafTextOf(nodes);
+			if (value === 'true' || value === '1') return { ok: true, value: true };
+			if (value === 'false' || value === '0') return { ok: true, value: false };
+			return layoutMismatch(path, 'true or false', describeElement(element));
+		}
 		case 'array': {
-			if (isLeaf && element.text !== '') return mismatch('a list', describeElement(element));
+			const children = childElementsOf(nodes);
+			if (children.length === 0 && leafTextOf(nodes) !== '') return layoutMismatch(path, 'a list', describeElement(element));
 			const values: unknown[] = [];
-			for (const [index, child] of element.children.entries()) {
-				const mapped = mapElement(child, shape.items, `${path}[${index}]`);
+			for (let index = 0; index < children.length; index++) {
+				const mapped = mapElement(children[index], shape.items, `${path}[${index}]`);
 				if (!mapped.ok) return mapped;
 				values.push(mapped.value);
 			}
 			return { ok: true, value: values };
 		}
 		case 'object': {
-			const names = shape.fields.map(([name]) => name);
-			if (element.children.length !== names.length) {
-				return mismatch(
-					`${names.length} values (${names.join(', ')})`,
-					isLeaf ? describeElement(element) : `${element.children.length}`,
+			const children = childElementsOf(nodes);
+			const fields = shape.fields;
+			if (children.length !== fields.length) {
+				return layoutMismatch(
+					path,
+					`${fields.length} values (${fields.map(([name]) => name).join(', ')})`,
+					children.length === 0 ? describeElement(element) : `${children.length}`,
 				);
 			}
 			const value: IDataObject = {};
-			for (const [index, [name, fieldShape]] of shape.fields.entries()) {
-				const child = element.children[index];
+			for (let index = 0; index < fields.length; index++) {
+				const [name, fieldShape] = fields[index];
+				const child = children[index];
 				const childPath = path ? `${path}.${name}` : name;
 				// Entries are positional; a named element must carry the name it stands for.
-				if (child.name !== 'entry' && child.name !== name) {
+				const childName = elementName(child);
+				if (childName !== 'entry' && childName !== name) {
 					return {
 						ok: false,
-						reason: `MailPartner’s XML answer did not match the expected layout at ${childPath}: expected <entry> or <${name}>, found <${child.name}>`,
+						reason: `MailPartner’s XML answer did not match the expected layout at ${childPath}: expected <entry> or <${name}>, found <${childName}>`,
 					};
 				}
 				const mapped = mapElement(child, fieldShape, childPath);
