@@ -11,7 +11,9 @@
  *   --out FILE                       JSON results (default: $TMPDIR/n8n-nodes-mailpartner-bench/latest.json)
  *   --tarball FILE                   benchmark this packed package instead of building the checkout
  *   --rounds N, --rounds-10k N       rounds of the N=1 000 and N=10 000 throughput cases (full mode; default 5 and 3)
- *   --profile / --no-profile         CPU profile of the node's run in n8n (default: full mode, when a/b < 1.5)
+ *   --formats json,xml               which answer formats the throughput case runs (default both)
+ *   --throughput-only                only case 1 (and its profile): for iterating on the node's CPU per item
+ *   --profile / --no-profile         CPU profile of the node's run in n8n, per format (default: full mode, where a/b < 1.5)
  *   --keep                           keep the throwaway n8n user folder and logs
  *
  * Goals are ratios measured in the same run, never wall-clock thresholds. The exit code is non-zero
@@ -25,7 +27,7 @@ const path = require('node:path');
 const rt = require('../scripts/n8n-runtime');
 const { startBenchSandbox } = require('./lib/sandbox');
 const wf = require('./lib/workflows');
-const { executeWorkflow, outputItems, executionTime, runError } = require('./lib/execute');
+const { executeWorkflow, nodeRun, outputItems, executionTime, runError } = require('./lib/execute');
 const { rawStatusLoop, sequentialPages, RAW_CONCURRENCY } = require('./lib/raw');
 const checks = require('./lib/checks');
 const { summary } = require('./lib/stats');
@@ -48,6 +50,8 @@ const QUICK = flag('quick');
 const OUT = path.resolve(value('out') || path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json'));
 const TARBALL = value('tarball') ? path.resolve(value('tarball')) : null;
 const PROFILE = flag('profile') ? 'always' : flag('no-profile') ? 'never' : QUICK ? 'never' : 'auto';
+const THROUGHPUT_ONLY = flag('throughput-only');
+const FORMATS = (value('formats') || 'json,xml').split(',').filter((f) => f === 'json' || f === 'xml');
 
 const LATENCY_MS = 5;
 const LIST_LATENCY_MS = 20;
@@ -151,8 +155,9 @@ async function main() {
 		}
 		const rssAt10k = { a: [], b: [], bq: [] };
 		for (const { n, rounds, variants } of CONFIG.sizes) {
+			if (!rounds) continue;
 			const firstA = {};
-			for (const format of ['json', 'xml']) {
+			for (const format of FORMATS) {
 				const order = variants[format];
 				const perVariant = Object.fromEntries(order.map((v) => [v, []]));
 				rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
@@ -180,26 +185,31 @@ async function main() {
 			}
 		}
 
-		// ----- 2. paced
-		results.paced = await pacedCase(ctx);
+		if (!THROUGHPUT_ONLY) {
+			// ----- 2. paced
+			results.paced = await pacedCase(ctx);
 
-		// ----- 3. Return All
-		results.returnAll = await returnAllCase(ctx);
+			// ----- 3. Return All
+			results.returnAll = await returnAllCase(ctx);
 
-		// ----- 4. footprint
-		rt.log('footprint: sizes and cold require');
-		const nodeFile = path.join(packageDir, 'dist', 'nodes', 'MailPartner', 'MailPartner.node.js');
-		results.footprint = {
-			distBytes: dirBytes(path.join(packageDir, 'dist')),
-			tarballBytes: fs.statSync(tarball).size,
-			coldRequireMs: { node: await coldRequire(nodeFile, CONFIG.requireTimes), httpRequest: await coldRequire(httpRequestNodeFile(), CONFIG.requireTimes) },
-			peakRssBytesAt10k: CONFIG.rss ? Object.fromEntries(Object.entries(rssAt10k).map(([v, list]) => [v, summary(list)])) : null,
-		};
+			// ----- 4. footprint
+			rt.log('footprint: sizes and cold require');
+			const nodeFile = path.join(packageDir, 'dist', 'nodes', 'MailPartner', 'MailPartner.node.js');
+			results.footprint = {
+				distBytes: dirBytes(path.join(packageDir, 'dist')),
+				tarballBytes: fs.statSync(tarball).size,
+				coldRequireMs: { node: await coldRequire(nodeFile, CONFIG.requireTimes), httpRequest: await coldRequire(httpRequestNodeFile(), CONFIG.requireTimes) },
+				peakRssBytesAt10k: CONFIG.rss ? Object.fromEntries(Object.entries(rssAt10k).map(([v, list]) => [v, summary(list)])) : null,
+			};
+		}
 
-		// ----- profile, where the node is below 1.5× HTTP Request
-		const jsonRatio = results.ratios[`a/b json N=${CONFIG.sizes[0].n}`];
-		if (PROFILE === 'always' || (PROFILE === 'auto' && jsonRatio !== undefined && jsonRatio < 1.5)) {
-			results.profile = await profileCase(ctx, root);
+		// ----- profile, in each format where the node is below 1.5× HTTP Request
+		results.profiles = [];
+		for (const format of FORMATS) {
+			const ratio = results.ratios[`a/b ${format} N=${CONFIG.sizes[0].n}`];
+			if (PROFILE === 'always' || (PROFILE === 'auto' && ratio !== undefined && ratio < 1.5)) {
+				results.profiles.push(await profileCase(ctx, root, format));
+			}
 		}
 	} catch (error) {
 		problem(`the bench stopped: ${(error && error.stack) || error}`);
@@ -218,7 +228,7 @@ async function main() {
 	fs.mkdirSync(path.dirname(OUT), { recursive: true });
 	fs.writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
 	console.log(`\n${table}`);
-	if (results.profile) console.log(`\n${renderProfile(results.profile)}`);
+	for (const profile of results.profiles || []) console.log(`\n${renderProfile(profile)}`);
 	console.log(`\nran in ${rt.formatSeconds(Date.now() - started)}; results written to ${OUT}`);
 	console.log(problems.length ? `\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}` : '\nno problems: every count, order, request count and XML = JSON check passed');
 	process.exitCode = problems.length ? 1 : 0;
@@ -363,22 +373,28 @@ async function returnAllCase({ env, sandbox, workflows }) {
 	return { subaccounts: SUBACCOUNTS, pages, latencyMs: LIST_LATENCY_MS, node: nodeSummary, sequential: loopSummary, ratio: nodeSummary.median / loopSummary.median, sequentialFloorMs: pages * LIST_LATENCY_MS };
 }
 
-/** One (a) and one (b) run at the first size in JSON under `--cpu-prof`, summarised over each measured node's own run. */
-async function profileCase({ env, sandbox, workflows }, root) {
+/**
+ * One (a) and one (b) run at the first size in `format` under `--cpu-prof`, each summarised over its
+ * measured nodes' own run (in XML, b's window runs from HTTP Request's start to the XML node's end).
+ */
+async function profileCase({ env, sandbox, workflows }, root, format) {
 	const n = CONFIG.sizes[0].n;
-	rt.log(`profile: a and b, N=${n} JSON, --cpu-prof on the n8n process`);
-	const out = { n };
+	rt.log(`profile: a and b, N=${n} ${format.toUpperCase()}, --cpu-prof on the n8n process`);
+	const out = { n, format };
 	for (const v of ['a', 'b']) {
-		const dir = path.join(root, `profile-${v}`);
+		const dir = path.join(root, `profile-${v}-${format}`);
 		fs.mkdirSync(dir, { recursive: true });
-		const exec = await executeWorkflow(env, workflows.status[`${v} json ${n}`].id, { cpuProfileDir: dir });
-		const run = exec.run.data.resultData.runData[wf.MEASURED];
-		if (exec.code !== 0 || !run || !exec.profileFile || !exec.probe) {
-			problem(`profile ${v}: the profiled run failed (exit ${exec.code})${runError(exec.run)}`);
+		const exec = await executeWorkflow(env, workflows.status[`${v} ${format} ${n}`].id, { cpuProfileDir: dir });
+		const measured = format === 'xml' && v !== 'a' ? [wf.MEASURED, wf.XML_NODE] : [wf.MEASURED];
+		const runs = measured.map((name) => nodeRun(exec.run, name));
+		if (exec.code !== 0 || runs.includes(null) || !exec.profileFile || !exec.probe) {
+			problem(`profile ${v} ${format}: the profiled run failed (exit ${exec.code})${runError(exec.run)}`);
 			continue;
 		}
-		const { startTime, executionTime: ms } = run[0];
-		out[v] = { executionTimeMs: ms, ...summariseProfile(exec.profileFile, { fromEpochMs: startTime, toEpochMs: startTime + ms, probe: exec.probe }) };
+		const fromEpochMs = runs[0].startTime;
+		const last = runs[runs.length - 1];
+		const toEpochMs = last.startTime + last.executionTime;
+		out[v] = { executionTimeMs: executionTime(exec.run, measured), ...summariseProfile(exec.profileFile, { fromEpochMs, toEpochMs, probe: exec.probe }) };
 		if (flag('keep')) out[v].file = exec.profileFile;
 	}
 	return out;

@@ -69,7 +69,7 @@ function renderTable(r) {
 }
 
 function renderProfile(profile) {
-	const lines = [`Where the time goes (CPU profile of the n8n process during the measured node's run, N=${profile.n} JSON):`];
+	const lines = [`Where the time goes (CPU profile of the n8n process during the measured node's run, N=${profile.n} ${profile.format.toUpperCase()}):`];
 	for (const v of ['a', 'b']) {
 		const p = profile[v];
 		if (!p) continue;
