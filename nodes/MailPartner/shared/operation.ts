@@ -16,26 +16,33 @@ import { maxRequestsPerMinute } from './pacer';
  * What every operation module exports, and how the node runs an operation over its items.
  * Each operation keeps its fields, its request, its answer's shape and its codes in its own file.
  */
-export interface Operation<Inputs = IDataObject> {
+export interface Operation<Inputs = IDataObject, Execution = undefined> {
 	/** The entry of the Operation selector. */
 	option: INodePropertyOptions & { value: string };
 	/** The operation's own fields (the Options collection is added by `optionsCollection`). */
 	fields: INodeProperties[];
 	endpoint: Endpoint;
 	/**
+	 * Optional: what the operation reads or keeps once per execution, before the first item is
+	 * checked (node-level choices, the message every gathered send shares, a list read at most
+	 * once). `prepare`, `batch` and `run` of the same execution receive it; nothing outlives it.
+	 * A throw stops the node: nothing was sent yet.
+	 */
+	start?(context: IExecuteFunctions): Execution;
+	/**
 	 * Reads and checks one item's inputs; throws a NodeOperationError that names the field. Nothing
 	 * is sent here: every item is checked before the first request.
 	 */
-	prepare(context: IExecuteFunctions, itemIndex: number): Inputs | Promise<Inputs>;
+	prepare(context: IExecuteFunctions, itemIndex: number, execution: Execution): Inputs | Promise<Inputs>;
 	/** Sends the item's request(s) and returns its output items' JSON. */
-	run(client: MailPartnerClient, inputs: Inputs, itemIndex: number): Promise<IDataObject[]>;
+	run(client: MailPartnerClient, inputs: Inputs, itemIndex: number, execution: Execution): Promise<IDataObject[]>;
 	/**
 	 * Optional, for operations whose one request carries several input items (Send gathering
 	 * recipients from all items): groups the checked items into requests, after every item was
 	 * checked. Without it, each item is its own request. Each group's outputs are paired with
 	 * every item it carried.
 	 */
-	batch?(context: IExecuteFunctions, checked: Array<Prepared<Inputs>>): Array<Batch<Inputs>>;
+	batch?(context: IExecuteFunctions, checked: Array<Prepared<Inputs>>, execution: Execution): Array<Batch<Inputs>>;
 }
 
 /** One checked item. */
@@ -178,18 +185,24 @@ function pairedWith(itemIndex: number | number[]): INodeExecutionData['pairedIte
  * invalid, unless Continue On Fail), then at most `itemsInFlight` are sent at once, and the outputs
  * come back in input order, each paired with its input item.
  */
-export async function runItems<Inputs>(
+export async function runItems<Inputs, Execution>(
 	context: IExecuteFunctions,
 	itemCount: number,
-	operation: Operation<Inputs>,
+	operation: Operation<Inputs, Execution>,
 	client: MailPartnerClient,
 	itemsInFlight: number,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = context.continueOnFail();
+	let execution: Execution;
+	try {
+		execution = operation.start ? operation.start(context) : (undefined as Execution);
+	} catch (error) {
+		throw asNodeError(context, error, 0);
+	}
 	const checked: Array<Checked<Inputs>> = new Array(itemCount);
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			checked[itemIndex] = { ok: true, inputs: await operation.prepare(context, itemIndex) };
+			checked[itemIndex] = { ok: true, inputs: await operation.prepare(context, itemIndex, execution) };
 		} catch (error) {
 			const nodeError = asNodeError(context, error, itemIndex);
 			if (!continueOnFail) throw itemCount > 1 ? notSent(context, nodeError, itemIndex) : nodeError;
@@ -208,7 +221,7 @@ export async function runItems<Inputs>(
 	let requests: Array<Batch<Inputs>>;
 	try {
 		requests = operation.batch
-			? operation.batch(context, valid)
+			? operation.batch(context, valid, execution)
 			: valid.map(({ itemIndex, inputs }) => ({ itemIndexes: [itemIndex], inputs }));
 	} catch (error) {
 		throw asNodeError(context, error, valid[0]?.itemIndex ?? 0);
@@ -222,7 +235,7 @@ export async function runItems<Inputs>(
 			const first = itemIndexes[0];
 			const paired = itemIndexes.length === 1 ? first : itemIndexes;
 			try {
-				const results = await operation.run(client, inputs, first);
+				const results = await operation.run(client, inputs, first, execution);
 				outputs[first] = results.map((json) => ({ json, pairedItem: pairedWith(paired) }));
 			} catch (error) {
 				const nodeError = asNodeError(context, error, first);

@@ -4,7 +4,7 @@ import type { Operation } from './operation';
 
 export interface Resource {
 	/** The operations by their selector value, for the node's router. */
-	operations: Record<string, Operation<unknown>>;
+	operations: Record<string, Operation<unknown, unknown>>;
 	/** The Operation selector of this resource, then every operation's fields. */
 	properties: INodeProperties[];
 }
@@ -12,7 +12,7 @@ export interface Resource {
 /** One resource: its Operation selector, built from its operation modules, and their fields. */
 export function resourceDescription(
 	resource: string,
-	operations: Record<string, Operation<unknown>>,
+	operations: Record<string, Operation<unknown, unknown>>,
 	defaultOperation: string,
 ): Resource {
 	const all = Object.values(operations);

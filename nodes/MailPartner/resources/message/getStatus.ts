@@ -51,20 +51,11 @@ interface StatusSettings {
 	wait?: { intervalMs: number; deadline: number };
 }
 
-interface StatusInputs {
-	messageId: string;
-	settings: StatusSettings;
-}
-
 /** The node-level choices, read once per execution (Get Status runs over thousands of items). */
-const settingsByExecution = new WeakMap<IExecuteFunctions, StatusSettings>();
-
 function settingsOf(context: IExecuteFunctions): StatusSettings {
-	let settings = settingsByExecution.get(context);
-	if (settings) return settings;
 	const simplify = context.getNodeParameter('simplify', 0, true) as boolean;
 	const waitForFinal = context.getNodeParameter('waitForFinalStatus', 0, false) as boolean;
-	settings = { simplify: simplify !== false };
+	const settings: StatusSettings = { simplify: simplify !== false };
 	if (waitForFinal === true) {
 		const seconds = (name: string, label: string, fallback: number, min: number, max: number): number => {
 			const value = Number(context.getNodeParameter(name, 0, fallback));
@@ -80,7 +71,6 @@ function settingsOf(context: IExecuteFunctions): StatusSettings {
 		// One deadline for the whole execution: the node never waits longer than Max Wait in all.
 		settings.wait = { intervalMs: intervalSeconds * 1000, deadline: Date.now() + maxWaitSeconds * 1000 };
 	}
-	settingsByExecution.set(context, settings);
 	return settings;
 }
 
@@ -114,20 +104,19 @@ function perRecipient(answer: IDataObject): IDataObject[] {
 	}));
 }
 
-async function run(client: MailPartnerClient, inputs: StatusInputs, itemIndex: number): Promise<IDataObject[]> {
-	const { settings } = inputs;
-	let answer = await client.call(endpoint, { messageId: inputs.messageId }, itemIndex);
+async function run(client: MailPartnerClient, messageId: string, itemIndex: number, settings: StatusSettings): Promise<IDataObject[]> {
+	let answer = await client.call(endpoint, { messageId }, itemIndex);
 	const wait = settings.wait;
 	if (wait) {
 		while (stillWaiting(answer) && Date.now() + wait.intervalMs <= wait.deadline) {
 			await sleep(wait.intervalMs);
-			answer = await client.call(endpoint, { messageId: inputs.messageId }, itemIndex);
+			answer = await client.call(endpoint, { messageId }, itemIndex);
 		}
 	}
 	return settings.simplify ? perRecipient(answer) : [answer];
 }
 
-export const getStatus: Operation<StatusInputs> = {
+export const getStatus: Operation<string, StatusSettings> = {
 	option: {
 		name: 'Get Status',
 		value: 'getStatus',
@@ -181,7 +170,8 @@ export const getStatus: Operation<StatusInputs> = {
 		optionsCollection(showOnlyForGetStatus),
 	],
 	endpoint,
-	prepare: (context, itemIndex) => ({ messageId: readMessageId(context, itemIndex), settings: settingsOf(context) }),
+	start: settingsOf,
+	prepare: (context, itemIndex) => readMessageId(context, itemIndex),
 	run,
 };
 

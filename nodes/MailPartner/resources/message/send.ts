@@ -417,28 +417,23 @@ async function messageOf(context: IExecuteFunctions, itemIndex: number): Promise
 	return { body, attachments };
 }
 
-/** Gather mode: the message is read once, from the first item, and shared by every send. */
-const gatheredMessages = new WeakMap<IExecuteFunctions, Promise<Message>>();
-
-function gatheredMessage(context: IExecuteFunctions): Promise<Message> {
-	let message = gatheredMessages.get(context);
-	if (!message) {
-		message = messageOf(context, 0);
-		// Checked once; an invalid first item makes every item's check fail with its reason.
-		message.catch(() => undefined);
-		gatheredMessages.set(context, message);
-	}
-	return message;
+/** Per execution. In gather mode, the message: read once, from the first item, shared by every send. */
+interface SendExecution {
+	gathered?: Promise<Message>;
 }
 
-function gathers(context: IExecuteFunctions): boolean {
-	return context.getNodeParameter('recipientsFrom', 0, 'list') === 'items';
+function start(context: IExecuteFunctions): SendExecution {
+	if (context.getNodeParameter('recipientsFrom', 0, 'list') !== 'items') return {};
+	const gathered = messageOf(context, 0);
+	// Checked once; an invalid first item makes every item's check fail with its reason.
+	gathered.catch(() => undefined);
+	return { gathered };
 }
 
-async function prepare(context: IExecuteFunctions, itemIndex: number): Promise<SendInputs> {
+async function prepare(context: IExecuteFunctions, itemIndex: number, { gathered }: SendExecution): Promise<SendInputs> {
 	const invalid = invalidFor(context, itemIndex);
-	if (gathers(context)) {
-		const message = await gatheredMessage(context).catch((error: NodeOperationError) => {
+	if (gathered) {
+		const message = await gathered.catch((error: NodeOperationError) => {
 			throw itemIndex === 0 ? error : invalid(`the first item, which gives the message, is invalid: ${error.message}`, 'Fix the first item.');
 		});
 		const recipient = recipientOf(
@@ -455,8 +450,8 @@ async function prepare(context: IExecuteFunctions, itemIndex: number): Promise<S
 }
 
 /** Gather mode: the items' recipients in sends of at most 500, in input order. */
-function batch(context: IExecuteFunctions, checked: Array<Prepared<SendInputs>>): Array<Batch<SendInputs>> {
-	if (!gathers(context)) return checked.map(({ itemIndex, inputs }) => ({ itemIndexes: [itemIndex], inputs }));
+function batch(context: IExecuteFunctions, checked: Array<Prepared<SendInputs>>, { gathered }: SendExecution): Array<Batch<SendInputs>> {
+	if (!gathered) return checked.map(({ itemIndex, inputs }) => ({ itemIndexes: [itemIndex], inputs }));
 	const sends: Array<Batch<SendInputs>> = [];
 	for (let start = 0; start < checked.length; start += maxRecipients) {
 		const part = checked.slice(start, start + maxRecipients);
@@ -500,7 +495,7 @@ async function run(client: MailPartnerClient, inputs: SendInputs, itemIndex: num
 	return [{ ...answer, recipients: inputs.recipients.map(({ email }) => email) }];
 }
 
-export const send: Operation<SendInputs> = {
+export const send: Operation<SendInputs, SendExecution> = {
 	option: {
 		name: 'Send',
 		value: 'send',
@@ -509,6 +504,7 @@ export const send: Operation<SendInputs> = {
 	},
 	fields: sendFields,
 	endpoint,
+	start,
 	prepare,
 	batch,
 	run,

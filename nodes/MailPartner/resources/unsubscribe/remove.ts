@@ -35,19 +35,22 @@ const endpoint: Endpoint = {
 
 type RemoveInputs = { by: 'id'; id: number } | { by: 'email'; email: string };
 
-/** One list per execution for removals by e-mail: n items do not read the list n times. */
-const listsByClient = new WeakMap<MailPartnerClient, Promise<IDataObject[]>>();
+/** Per execution, for removals by e-mail: the list, read at most once (n items do not read it n times). */
+interface RemoveExecution {
+	list?: Promise<IDataObject[]>;
+}
 
-async function idOf(client: MailPartnerClient, email: string, itemIndex: number): Promise<IDataObject> {
-	let list = listsByClient.get(client);
-	if (!list) {
-		list = readUnsubscribeList(client, itemIndex);
-		listsByClient.set(client, list);
+async function idOf(client: MailPartnerClient, email: string, itemIndex: number, execution: RemoveExecution): Promise<IDataObject> {
+	if (!execution.list) {
+		const list = readUnsubscribeList(client, itemIndex);
+		execution.list = list;
 		// A failed read is not kept: the next item tries again (and reports its own error).
-		list.catch(() => listsByClient.delete(client));
+		list.catch(() => {
+			if (execution.list === list) execution.list = undefined;
+		});
 	}
 	const wanted = email.toLowerCase();
-	const entry = (await list).find((candidate) => String(candidate.email).toLowerCase() === wanted);
+	const entry = (await execution.list).find((candidate) => String(candidate.email).toLowerCase() === wanted);
 	if (!entry) {
 		throw new NodeOperationError(client.node, `"${email.slice(0, 80)}" is not on the unsubscribe list`, {
 			description: 'Nothing was removed. Unsubscribe → Get Many shows the addresses on the list.',
@@ -57,7 +60,7 @@ async function idOf(client: MailPartnerClient, email: string, itemIndex: number)
 	return entry;
 }
 
-export const remove: Operation<RemoveInputs> = {
+export const remove: Operation<RemoveInputs, RemoveExecution> = {
 	option: {
 		name: 'Remove',
 		value: 'remove',
@@ -99,6 +102,7 @@ export const remove: Operation<RemoveInputs> = {
 		optionsCollection(showOnlyForRemove),
 	],
 	endpoint,
+	start: () => ({}),
 	prepare(context, itemIndex) {
 		const by = context.getNodeParameter('removeBy', itemIndex, 'email') as unknown;
 		if (by === 'email') return { by, email: readEmail(context, 'email', 'Email', itemIndex) };
@@ -119,8 +123,8 @@ export const remove: Operation<RemoveInputs> = {
 		}
 		return { by, id: Number(text) };
 	},
-	async run(client, inputs, itemIndex) {
-		const entry: IDataObject = inputs.by === 'id' ? { id: inputs.id } : await idOf(client, inputs.email, itemIndex);
+	async run(client, inputs, itemIndex, execution) {
+		const entry: IDataObject = inputs.by === 'id' ? { id: inputs.id } : await idOf(client, inputs.email, itemIndex, execution);
 		await client.call(endpoint, { id: entry.id }, itemIndex);
 		return [{ deleted: true, ...entry }];
 	},
