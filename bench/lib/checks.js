@@ -82,6 +82,15 @@ function checkSubaccounts(label, rows, total) {
 	return null;
 }
 
+/** The first-run chain must have ended before the measured chain started (n8n's v1 branch order). */
+function checkRunsInOrder(label, run, firstNames, measuredNames) {
+	const runs = run.data.resultData.runData;
+	const last = runs[firstNames[firstNames.length - 1]][0];
+	const measured = runs[measuredNames[0]][0];
+	const firstEnd = last.startTime + last.executionTime;
+	return firstEnd <= measured.startTime ? null : `${label}: the measured run started before the first run ended (${measured.startTime} < ${firstEnd}): n8n did not run the branches one after the other`;
+}
+
 function checkCount(label, what, got, expected) {
 	return got === expected ? null : `${label}: ${got} ${what}, expected ${expected}`;
 }
@@ -97,4 +106,4 @@ function checkXmlEqualsJson(label, jsonItems, xmlItems) {
 	return null;
 }
 
-module.exports = { checkStatusItems, checkRawAnswers, checkSubaccounts, checkCount, checkXmlEqualsJson, pairedIndex };
+module.exports = { checkStatusItems, checkRawAnswers, checkSubaccounts, checkRunsInOrder, checkCount, checkXmlEqualsJson, pairedIndex };
