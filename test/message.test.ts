@@ -176,4 +176,14 @@ describe('Message → Get Status, waiting for final statuses', () => {
 		expect(result.error?.message).toBe('Max Wait must be from 0 to 300 seconds, got 3600');
 		expect(scope.isDone()).toBe(false);
 	});
+
+	it('refuses it for the whole node, Continue On Fail or not: it is not an item’s value', async () => {
+		const scope = nock(origin).get('/v1/bulk-status').query(true).reply(200, report('Pending'));
+		const items = [{ row: 1 }, { row: 2 }];
+		const result = await runNode({ parameters: { ...waiting, pollInterval: 0 }, items, credentials, continueOnFail: true });
+		expect(result.error?.message).toBe('Poll Interval must be from 1 to 60 seconds, got 0');
+		// n8n's Continue On Fail for a node-level error: the input items pass on as they were.
+		expect(result.items?.map((item) => item.json)).toEqual(items);
+		expect(scope.isDone()).toBe(false);
+	});
 });
