@@ -156,14 +156,14 @@ async function main() {
 			for (const v of CONFIG.warmup.variants) await runStatus(ctx, v, CONFIG.warmup.n, CONFIG.warmup.format);
 		}
 		const rssAt10k = { a: [], b: [], bq: [] };
-		for (const { n, rounds, twoRuns: both, variants } of CONFIG.sizes) {
+		for (const { n, rounds, twoRuns, variants } of CONFIG.sizes) {
 			if (!rounds) continue;
 			const firstA = {};
 			for (const format of FORMATS) {
 				const order = variants[format];
 				// Per variant, the repeated run's items/s and the first run's (c, the bench's own loop, has one).
 				const repeated = Object.fromEntries(order.map((v) => [v, []]));
-				const first = both ? Object.fromEntries(order.filter((v) => v !== 'c').map((v) => [v, []])) : {};
+				const first = twoRuns ? Object.fromEntries(order.filter((v) => v !== 'c').map((v) => [v, []])) : {};
 				rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
 				for (let round = 0; round < rounds; round++) {
 					for (const v of order) {
@@ -176,8 +176,8 @@ async function main() {
 					}
 				}
 				const summarise = (perVariant) => Object.fromEntries(Object.entries(perVariant).map(([v, values]) => [v, { ...summary(values), values }]));
-				results.throughput.push({ n, format, run: both ? 'repeated' : 'single', variants: summarise(repeated) });
-				if (both) results.throughput.push({ n, format, run: 'first', variants: summarise(first) });
+				results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise(repeated) });
+				if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise(first) });
 			}
 			if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
 		}
@@ -263,7 +263,8 @@ function buildWorkflows(sandbox) {
 }
 
 const LABEL = { a: 'a', b: 'b', bq: "b'", c: 'c' };
-const twoRuns = (workflow) => workflow.nodes.some((node) => node.name === wf.FIRST_RUN + wf.MEASURED);
+/** Whether a throughput workflow carries the first-run copy (`wf.withFirstRun`). */
+const hasFirstRun = (workflow) => workflow.nodes.some((node) => node.name === wf.FIRST_RUN + wf.MEASURED);
 /** `a/b json N=1000` for the repeated run (the one the goals are about), `… first run` for the other. */
 const ratioKey = (pair, { format, n, run }) => `${pair} ${format} N=${n}${run === 'first' ? ' first run' : ''}`;
 const bulkStatusCount = async (sandbox) => (await sandbox.requests()).byRoute['GET /bulk-status'] || 0;
@@ -296,7 +297,7 @@ async function runStatus({ env, sandbox, workflows }, v, n, format) {
 		ms = executionTime(exec.run, measured);
 		items = outputItems(exec.run, measured[measured.length - 1]);
 		let p = checks.checkStatusItems(label, items, n, { kind }).problem;
-		if (twoRuns(workflow)) {
+		if (hasFirstRun(workflow)) {
 			const firstRun = measured.map((name) => wf.FIRST_RUN + name);
 			firstMs = executionTime(exec.run, firstRun);
 			p ||= checks.checkStatusItems(`${label} first run`, outputItems(exec.run, firstRun[firstRun.length - 1]), n, { kind }).problem;
