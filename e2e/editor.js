@@ -247,7 +247,7 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		assert.match(text, /2 items/i, `Delivered gets two recipients: ${text.slice(0, 300)}`);
 	});
 
-	test('editor: a new MailPartner node, found by searching "mail partner", gets the demo credential', async () => {
+	test('editor: searching "mail partner" finds the package, and its new trigger gets the demo credential', async () => {
 		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
 		if (ndv) await page.keyboard.press('Escape');
 		await onlyDemoCredential();
@@ -281,7 +281,7 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		await page.waitForTimeout(500);
 		const credential = await newNdv.locator('[data-test-id="node-credentials-select"] input').inputValue().catch(() => '');
 		await shot(page, '09-new-node-credential.png');
-		assert.equal(credential, 'MailPartner sandbox', 'a new node gets the demo credential');
+		assert.equal(credential, 'MailPartner sandbox', 'a new MailPartner Trigger gets the demo credential');
 	});
 
 }
