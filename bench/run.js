@@ -292,7 +292,7 @@ async function runStatus({ env, sandbox, workflows }, v, n, format) {
 		if (exec.code !== 0 || exec.run.status !== 'success') {
 			return problem(`${label}: n8n execute exited ${exec.code}, status ${exec.run.status}${runError(exec.run)}`), null;
 		}
-		const measured = format === 'xml' && v !== 'a' ? [wf.MEASURED, wf.XML_NODE] : [wf.MEASURED];
+		const measured = wf.measuredNodes(v, format);
 		const kind = measured.length > 1 ? 'xml' : 'decoded';
 		ms = executionTime(exec.run, measured);
 		items = outputItems(exec.run, measured[measured.length - 1]);
@@ -403,7 +403,7 @@ async function profileCase({ env, sandbox, workflows }, root, format) {
 		const dir = path.join(root, `profile-${v}-${format}`);
 		fs.mkdirSync(dir, { recursive: true });
 		const exec = await executeWorkflow(env, workflows.status[`${v} ${format} ${n}`].id, { cpuProfileDir: dir });
-		const measured = format === 'xml' && v !== 'a' ? [wf.MEASURED, wf.XML_NODE] : [wf.MEASURED];
+		const measured = wf.measuredNodes(v, format);
 		const runs = measured.map((name) => nodeRun(exec.run, name));
 		if (exec.code !== 0 || runs.includes(null) || !exec.profileFile || !exec.probe) {
 			problem(`profile ${v} ${format}: the profiled run failed (exit ${exec.code})${runError(exec.run)}`);

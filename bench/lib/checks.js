@@ -9,6 +9,7 @@
 const { isDeepStrictEqual } = require('node:util');
 
 const { messageIdAt, recipientCount } = require('./seed');
+const { nodeRun } = require('./execute');
 
 function pairedIndex(item) {
 	const p = item && item.pairedItem;
@@ -84,9 +85,8 @@ function checkSubaccounts(label, rows, total) {
 
 /** The first-run chain must have ended before the measured chain started (n8n's v1 branch order). */
 function checkRunsInOrder(label, run, firstNames, measuredNames) {
-	const runs = run.data.resultData.runData;
-	const last = runs[firstNames[firstNames.length - 1]][0];
-	const measured = runs[measuredNames[0]][0];
+	const last = nodeRun(run, firstNames[firstNames.length - 1]);
+	const measured = nodeRun(run, measuredNames[0]);
 	const firstEnd = last.startTime + last.executionTime;
 	return firstEnd <= measured.startTime ? null : `${label}: the measured run started before the first run ended (${measured.startTime} < ${firstEnd}): n8n did not run the branches one after the other`;
 }

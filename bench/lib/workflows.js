@@ -119,6 +119,11 @@ function extraOf(n) {
 	return extra;
 }
 
+/** The nodes whose run is measured in a throughput workflow: HTTP Request's XML variants add the XML node. */
+function measuredNodes(v, format) {
+	return format === 'xml' && v !== 'a' ? [MEASURED, XML_NODE] : [MEASURED];
+}
+
 /** Return All: every subaccount, all pages. */
 function mailPartnerListAll() {
 	const measured = node(MEASURED, rt.NODE_TYPE, 1, { resource: 'subaccount', operation: 'getAll', returnAll: true, options: {} }, 220, {
@@ -131,4 +136,4 @@ function queryAuthCredential(apiKey) {
 	return { ...QUERY_AUTH_CREDENTIAL, data: { name: 'apiKey', value: apiKey } };
 }
 
-module.exports = { VARIANTS, MEASURED, XML_NODE, ITEMS_NODE, FIRST_RUN, withFirstRun, mailPartnerStatus, httpRequestStatus, mailPartnerListAll, queryAuthCredential };
+module.exports = { VARIANTS, MEASURED, XML_NODE, ITEMS_NODE, FIRST_RUN, withFirstRun, measuredNodes, mailPartnerStatus, httpRequestStatus, mailPartnerListAll, queryAuthCredential };
