@@ -27,7 +27,7 @@ const path = require('node:path');
 const rt = require('../scripts/n8n-runtime');
 const { startBenchSandbox } = require('./lib/sandbox');
 const wf = require('./lib/workflows');
-const { executeWorkflow, nodeRun, outputItems, executionTime, runError } = require('./lib/execute');
+const { executeWorkflow, nodeRun, outputItems, executionTime, cpuTime, runError } = require('./lib/execute');
 const { rawStatusLoop, sequentialPages, RAW_CONCURRENCY } = require('./lib/raw');
 const checks = require('./lib/checks');
 const { summary } = require('./lib/stats');
@@ -163,7 +163,11 @@ async function main() {
 				const order = variants[format];
 				// Per variant, the repeated run's items/s and the first run's (c, the bench's own loop, has one).
 				const repeated = Object.fromEntries(order.map((v) => [v, []]));
-				const first = twoRuns ? Object.fromEntries(order.filter((v) => v !== 'c').map((v) => [v, []])) : {};
+				const inN8n = order.filter((v) => v !== 'c');
+				const first = twoRuns ? Object.fromEntries(inN8n.map((v) => [v, []])) : {};
+				// And the CPU time per item of the n8n process, for the variants that run in it.
+				const repeatedCpu = Object.fromEntries(inN8n.map((v) => [v, []]));
+				const firstCpu = twoRuns ? Object.fromEntries(inN8n.map((v) => [v, []])) : {};
 				rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
 				for (let round = 0; round < rounds; round++) {
 					for (const v of order) {
@@ -171,13 +175,15 @@ async function main() {
 						if (!r) continue;
 						repeated[v].push(r.itemsPerSecond);
 						if (first[v]) first[v].push(r.firstRunItemsPerSecond);
+						if (repeatedCpu[v]) repeatedCpu[v].push(r.cpuMsPerItem);
+						if (firstCpu[v]) firstCpu[v].push(r.firstRunCpuMsPerItem);
 						if (v === 'a' && !firstA[format]) firstA[format] = r.items;
 						if (n === 10000 && format === 'json' && r.maxRssBytes && rssAt10k[v]) rssAt10k[v].push(r.maxRssBytes);
 					}
 				}
 				const summarise = (perVariant) => Object.fromEntries(Object.entries(perVariant).map(([v, values]) => [v, { ...summary(values), values }]));
-				results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise(repeated) });
-				if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise(first) });
+				results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise(repeated), cpuMsPerItem: summarise(repeatedCpu) });
+				if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise(first), cpuMsPerItem: summarise(firstCpu) });
 			}
 			if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
 		}
@@ -185,6 +191,11 @@ async function main() {
 			const a = t.variants.a && t.variants.a.median;
 			for (const v of ['b', 'bq', 'c']) {
 				if (t.variants[v] && a) results.ratios[ratioKey(`a/${v === 'bq' ? "b'" : v}`, t)] = Number((a / t.variants[v].median).toFixed(3));
+			}
+			// CPU per item the other way round (b/a), so that above 1 still means this node costs less.
+			const cpu = t.cpuMsPerItem;
+			for (const v of ['b', 'bq']) {
+				if (cpu.a && cpu[v] && cpu.a.n && cpu[v].n) results.ratios[ratioKey(`cpu ${v === 'bq' ? "b'" : v}/a`, t)] = Number((cpu[v].median / cpu.a.median).toFixed(3));
 			}
 		}
 
@@ -272,13 +283,16 @@ const bulkStatusCount = async (sandbox) => (await sandbox.requests()).byRoute['G
 /**
  * One throughput run of variant `v`: for a, b and b′ one execution running the chain twice (see
  * lib/workflows.js), for c the bench's own loop. Returns {itemsPerSecond, firstRunItemsPerSecond,
- * items, maxRssBytes} or null when the run went wrong (the problem is recorded).
+ * cpuMsPerItem, firstRunCpuMsPerItem, items, maxRssBytes} (CPU: null for c, or when the probe has no
+ * readings) or null when the run went wrong (the problem is recorded).
  */
 async function runStatus({ env, sandbox, workflows }, v, n, format) {
 	const label = `${LABEL[v]} ${format} N=${n}`;
 	const before = await bulkStatusCount(sandbox);
 	let ms;
 	let firstMs = null;
+	let cpuMs = null;
+	let firstCpuMs = null;
 	let items = null;
 	let maxRssBytes = null;
 	if (v === 'c') {
@@ -295,11 +309,13 @@ async function runStatus({ env, sandbox, workflows }, v, n, format) {
 		const measured = wf.measuredNodes(v, format);
 		const kind = measured.length > 1 ? 'xml' : 'decoded';
 		ms = executionTime(exec.run, measured);
+		cpuMs = cpuTime(exec.run, measured, exec.probe);
 		items = outputItems(exec.run, measured[measured.length - 1]);
 		let p = checks.checkStatusItems(label, items, n, { kind }).problem;
 		if (hasFirstRun(workflow)) {
 			const firstRun = measured.map((name) => wf.FIRST_RUN + name);
 			firstMs = executionTime(exec.run, firstRun);
+			firstCpuMs = cpuTime(exec.run, firstRun, exec.probe);
 			p ||= checks.checkStatusItems(`${label} first run`, outputItems(exec.run, firstRun[firstRun.length - 1]), n, { kind }).problem;
 			p ||= checks.checkRunsInOrder(label, exec.run, firstRun, measured);
 		}
@@ -312,9 +328,13 @@ async function runStatus({ env, sandbox, workflows }, v, n, format) {
 	if (p) return problem(p), null;
 	const itemsPerSecond = n / (ms / 1000);
 	const firstRunItemsPerSecond = firstMs === null ? null : n / (firstMs / 1000);
-	const firstText = firstMs === null ? '' : `; first run ${firstRunItemsPerSecond.toFixed(0)} items/s (${Math.round(firstMs)} ms)`;
-	console.log(`  ${label.padEnd(16)} ${itemsPerSecond.toFixed(0).padStart(6)} items/s (${Math.round(ms)} ms${firstText}${maxRssBytes ? `, peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
-	return { itemsPerSecond, firstRunItemsPerSecond, items, maxRssBytes };
+	// CPU per item: the n8n process's CPU time over the measured nodes' run, per item (ms).
+	const cpuMsPerItem = cpuMs === null ? null : cpuMs / n;
+	const firstRunCpuMsPerItem = firstCpuMs === null ? null : firstCpuMs / n;
+	const cpuText = cpuMs === null ? '' : `, ${cpuMs.toFixed(0)} ms CPU`;
+	const firstText = firstMs === null ? '' : `; first run ${firstRunItemsPerSecond.toFixed(0)} items/s (${Math.round(firstMs)} ms${firstCpuMs === null ? '' : `, ${firstCpuMs.toFixed(0)} ms CPU`})`;
+	console.log(`  ${label.padEnd(16)} ${itemsPerSecond.toFixed(0).padStart(6)} items/s (${Math.round(ms)} ms${cpuText}${firstText}${maxRssBytes ? `, peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
+	return { itemsPerSecond, firstRunItemsPerSecond, cpuMsPerItem, firstRunCpuMsPerItem, items, maxRssBytes };
 }
 
 /**

@@ -84,9 +84,39 @@ function executionTime(run, nodeNames) {
 	return total;
 }
 
+/**
+ * CPU time (ms, all threads of the n8n process) spent while the named nodes ran, from the probe's
+ * readings interpolated at each node's start and end; null when the probe has no readings around
+ * them. On a busy machine a run's wall time grows with waiting for a core, its CPU time does not.
+ */
+function cpuTime(run, nodeNames, probe) {
+	const samples = probe && probe.cpuSamples;
+	if (!Array.isArray(samples) || samples.length < 2) return null;
+	let totalUs = 0;
+	for (const name of nodeNames) {
+		const r = nodeRun(run, name);
+		if (!r) throw new Error(`node "${name}" did not run (execution status ${run.status}${runError(run)})`);
+		const from = cpuUsAt(samples, r.startTime);
+		const to = cpuUsAt(samples, r.startTime + r.executionTime);
+		if (from === null || to === null) return null;
+		totalUs += to - from;
+	}
+	return totalUs / 1000;
+}
+
+/** The process's CPU µs at epoch ms `t`, linear between the two readings around it. */
+function cpuUsAt(samples, t) {
+	if (t < samples[0][0] || t > samples[samples.length - 1][0]) return null;
+	let i = 1;
+	while (samples[i][0] < t) i++;
+	const [t0, cpu0] = samples[i - 1];
+	const [t1, cpu1] = samples[i];
+	return t1 === t0 ? cpu1 : cpu0 + ((cpu1 - cpu0) * (t - t0)) / (t1 - t0);
+}
+
 function runError(run) {
 	const error = run.data.resultData.error;
 	return error ? `: ${String(error.message).slice(0, 300)}` : '';
 }
 
-module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, runError };
+module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, cpuTime, runError };

@@ -32,6 +32,13 @@ function renderTable(r) {
 			row(first ? title : '', name, int(s.median), range(s), ratio);
 			first = false;
 		}
+		// The same runs' CPU time per item (all threads of the n8n process), when the probe read it.
+		const cpu = t.cpuMsPerItem || {};
+		for (const [v, s] of Object.entries(cpu)) {
+			if (!s.n) continue;
+			const ratio = v !== 'a' && cpu.a && cpu.a.n ? `CPU ${RATIO_NAMES[v].replace('a/', '')}/a **${fixed(s.median / cpu.a.median)}**` : '';
+			row('', `${v === 'bq' ? 'b′' : v}: CPU per item (ms)`, fixed(s.median), range(s, fixed), ratio);
+		}
 	}
 	const p = r.paced;
 	if (p) {
@@ -64,6 +71,7 @@ function renderTable(r) {
 		`MailPartner node benchmark${r.quick ? ' (quick)' : ''}, ${r.date.slice(0, 10)}: ${m.cpus} cores (${m.cpuModel}), n8n ${m.n8n} on Node ${m.n8nNode}, ` +
 			`sandbox latency ${r.settings.latencyMs} ms, load average ${m.loadAverageAtStart[0]} at start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd[0]} at end` : ''}.`,
 		'Medians with min–max over the rounds. Throughput ratios are items/s medians over medians (above 1: this node is faster); the Return All ratio is of times (below 1: faster).',
+		'CPU per item: the n8n process’s CPU time (all its threads) while the measured nodes ran, over N; its ratio is b over a (above 1: this node costs less). Unlike items/s, it does not count waiting for a core on a busy machine.',
 		'At N ≤ 1 000 each execution runs the measured node twice on the same items: the first run (V8 has not compiled its code yet) and the repeated run (as in a long-running n8n). At N = 10 000, one run.',
 		'',
 		'| case | variant | median | min–max | ratio / note |',
