@@ -161,41 +161,42 @@ async function main() {
 			const firstA = {};
 			for (const format of FORMATS) {
 				const order = variants[format];
-				// Per variant, the repeated run's items/s and the first run's (c, the bench's own loop, has one).
-				const repeated = Object.fromEntries(order.map((v) => [v, []]));
-				const inN8n = order.filter((v) => v !== 'c');
-				const first = twoRuns ? Object.fromEntries(inN8n.map((v) => [v, []])) : {};
-				// And the CPU time per item of the n8n process, for the variants that run in it.
-				const repeatedCpu = Object.fromEntries(inN8n.map((v) => [v, []]));
-				const firstCpu = twoRuns ? Object.fromEntries(inN8n.map((v) => [v, []])) : {};
+				// Each variant's runs, kept whole: every figure below is read from them.
+				const runs = Object.fromEntries(order.map((v) => [v, []]));
 				rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
 				for (let round = 0; round < rounds; round++) {
 					for (const v of order) {
 						const r = await runStatus(ctx, v, n, format);
 						if (!r) continue;
-						repeated[v].push(r.itemsPerSecond);
-						if (first[v]) first[v].push(r.firstRunItemsPerSecond);
-						if (repeatedCpu[v]) repeatedCpu[v].push(r.cpuMsPerItem);
-						if (firstCpu[v]) firstCpu[v].push(r.firstRunCpuMsPerItem);
-						if (v === 'a' && !firstA[format]) firstA[format] = r.items;
+						// The figures only: a run's items (up to 10 000) are not held past their checks.
+						const { items, ...figures } = r;
+						runs[v].push(figures);
+						if (v === 'a' && !firstA[format]) firstA[format] = items;
 						if (n === 10000 && format === 'json' && r.maxRssBytes && rssAt10k[v]) rssAt10k[v].push(r.maxRssBytes);
 					}
 				}
-				const summarise = (perVariant) => Object.fromEntries(Object.entries(perVariant).map(([v, values]) => [v, { ...summary(values), values }]));
-				results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise(repeated), cpuMsPerItem: summarise(repeatedCpu) });
-				if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise(first), cpuMsPerItem: summarise(firstCpu) });
+				// One figure of every run, per variant; c (the bench's own loop) has no first run and no
+				// CPU reading of n8n, so it is left out of those.
+				const summarise = (field, variantsOf = order) =>
+					Object.fromEntries(variantsOf.map((v) => {
+						const values = runs[v].map((r) => r[field]);
+						return [v, { ...summary(values), values }];
+					}));
+				const inN8n = order.filter((v) => v !== 'c');
+				results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise('itemsPerSecond'), cpuMsPerItem: summarise('cpuMsPerItem', inN8n) });
+				if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise('firstRunItemsPerSecond', inN8n), cpuMsPerItem: summarise('firstRunCpuMsPerItem', inN8n) });
 			}
 			if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
 		}
 		for (const t of results.throughput) {
 			const a = t.variants.a && t.variants.a.median;
 			for (const v of ['b', 'bq', 'c']) {
-				if (t.variants[v] && a) results.ratios[ratioKey(`a/${v === 'bq' ? "b'" : v}`, t)] = Number((a / t.variants[v].median).toFixed(3));
+				if (t.variants[v] && a) results.ratios[ratioKey(`a/${LABEL[v]}`, t)] = Number((a / t.variants[v].median).toFixed(3));
 			}
 			// CPU per item the other way round (b/a), so that above 1 still means this node costs less.
 			const cpu = t.cpuMsPerItem;
 			for (const v of ['b', 'bq']) {
-				if (cpu.a && cpu[v] && cpu.a.n && cpu[v].n) results.ratios[ratioKey(`cpu ${v === 'bq' ? "b'" : v}/a`, t)] = Number((cpu[v].median / cpu.a.median).toFixed(3));
+				if (cpu.a && cpu[v] && cpu.a.n && cpu[v].n) results.ratios[ratioKey(`cpu ${LABEL[v]}/a`, t)] = Number((cpu[v].median / cpu.a.median).toFixed(3));
 			}
 		}
 

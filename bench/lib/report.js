@@ -8,7 +8,8 @@ const NAMES = {
 	bq: "b′: HTTP Request, query-auth credential",
 	c: 'c: raw axios loop',
 };
-const RATIO_NAMES = { b: 'a/b', bq: 'a/b′', c: 'a/c' };
+const LETTERS = { a: 'a', b: 'b', bq: 'b′', c: 'c' };
+const RATIO_NAMES = { b: `a/${LETTERS.b}`, bq: `a/${LETTERS.bq}`, c: `a/${LETTERS.c}` };
 
 const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US').replace(/,/g, ' ') : '–');
 const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -36,8 +37,8 @@ function renderTable(r) {
 		const cpu = t.cpuMsPerItem || {};
 		for (const [v, s] of Object.entries(cpu)) {
 			if (!s.n) continue;
-			const ratio = v !== 'a' && cpu.a && cpu.a.n ? `CPU ${RATIO_NAMES[v].replace('a/', '')}/a **${fixed(s.median / cpu.a.median)}**` : '';
-			row('', `${v === 'bq' ? 'b′' : v}: CPU per item (ms)`, fixed(s.median), range(s, fixed), ratio);
+			const ratio = v !== 'a' && cpu.a && cpu.a.n ? `CPU ${LETTERS[v]}/a **${fixed(s.median / cpu.a.median)}**` : '';
+			row('', `${LETTERS[v]}: CPU per item (ms)`, fixed(s.median), range(s, fixed), ratio);
 		}
 	}
 	const p = r.paced;
