@@ -204,6 +204,9 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 		['a variable name with a space', { additionalFields: { variables: { variable: [{ name: 'first name', value: 'Ada' }] } } }, /^Variables: "first name" is not a variable name/],
 		['a variable given twice', { additionalFields: { variables: { variable: [{ name: 'city', value: 'a' }, { name: 'CITY', value: 'b' }] } } }, /^Variables: "CITY" is given twice$/],
 		['a schedule in the past', { additionalFields: { scheduledAt: '2020-01-01T10:00:00Z' } }, /^Schedule At: 2020-01-01T10:00:00.000Z is in the past$/],
+		// Rounded up to the next 5-minute mark first, this would have passed for a time in the future.
+		['a schedule two minutes ago', { additionalFields: { scheduledAt: '={{ $now.minus({ minutes: 2 }) }}' } }, /^Schedule At: .* is in the past$/],
+		['now', { additionalFields: { scheduledAt: '={{ $now }}' } }, /^Schedule At: .* is in the past$/],
 		['a schedule that is no date', { additionalFields: { scheduledAt: 'tomorrow' } }, /^Schedule At: "tomorrow" is not a date and time/],
 		['31 February', { additionalFields: { scheduledAt: '2031-02-31T10:00:00Z' } }, /^Schedule At: "2031-02-31T10:00:00Z" is not a valid date$/],
 		['4 attachments', { additionalFields: { attachments: 'a,b,c,d' } }, /^Attachments names 4 files: at most 3$/, { a: small, b: small, c: small, d: small }],
@@ -267,8 +270,8 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 	it('an answer it cannot read says the send may have gone out', async () => {
 		expectSend('{"success": true, "code": 200, "messageId": "1"');
 		const result = await runNode({ parameters: { ...send, to: 'a@example.com' }, credentials });
-		expect(result.error?.message).toMatch(/incomplete or malformed/);
-		expect(result.error?.description).toMatch(/^The send may have been made: check in MailPartner before running it again\./);
+		expect(result.error?.message).toMatch(/^The send may have gone out: MailPartner’s JSON answer is incomplete or malformed \(HTTP 200\)$/);
+		expect(result.error?.description).toMatch(/^MailPartner may have carried it out before the answer was lost.* Before running it again, check whether it did: Account → Get Credits/);
 	});
 });
 

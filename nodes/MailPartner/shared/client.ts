@@ -36,10 +36,11 @@ export interface Endpoint {
 	/** The codes this call documents (the common ones are in errors.ts). */
 	errors: ErrorTable;
 	/**
-	 * True for calls that spend the user's money (create, send, credit moves): they are never
-	 * retried, since a lost answer does not mean the call did nothing.
+	 * Set for calls that spend the user's money (create, send, credit moves): they are never
+	 * retried, since a lost answer does not mean the call did nothing, and such a loss ends in an
+	 * error that says the call may have happened and how to check (see `MailPartnerClient.lost`).
 	 */
-	spendsMoney: boolean;
+	spendsMoney: false | SpendsMoney;
 	/**
 	 * True for calls that change MailPartner's state without spending (cancel, unsubscribe add
 	 * and delete): retried on 429 only, which refuses a request before it is carried out; after a
@@ -48,6 +49,14 @@ export interface Endpoint {
 	changesState?: boolean;
 	/** How the operation is named in the editor, for messages that say where to act. */
 	label: string;
+}
+
+/** What the user is told when a call that spends money may have happened without a readable answer. */
+export interface SpendsMoney {
+	/** Says what may have happened, e.g. "The send may have gone out". */
+	mayHaveHappened: string;
+	/** Where to look before running it again, e.g. "Account → Get Credits: …". */
+	howToCheck: string;
 }
 
 export type ResponseFormat = 'json' | 'xml';
@@ -153,7 +162,7 @@ export class MailPartnerClient {
 		await this.pacer?.slot();
 		// A cancelled execution starts no further request; one under way ends within its timeout.
 		if (this.context.getExecutionCancelSignal?.()?.aborted) {
-			throw this.fail('The execution was cancelled', 'Nothing more was sent.', itemIndex);
+			throw this.failure(endpoint, itemIndex, { message: 'The execution was cancelled', advice: 'Nothing more was sent.', outcome: 'notDone' });
 		}
 		// One timer for the whole exchange, body included, started once the pacer lets it go:
 		// waiting for a slot under MailPartner's rate is not MailPartner being slow.
@@ -168,12 +177,12 @@ export class MailPartnerClient {
 		const body = await readBounded(response.body, response.headers, signal);
 		if ('stopped' in body) {
 			if (body.stopped === 'tooLarge') {
-				throw this.fail(
-					`MailPartner’s answer is larger than ${maxAnswerBytes / 1024 / 1024} MB: it was not read`,
-					'No MailPartner answer is this large: the Base URL of the credential may not point at the MailPartner API.',
-					itemIndex,
-					String(response.statusCode),
-				);
+				throw this.failure(endpoint, itemIndex, {
+					message: `MailPartner’s answer is larger than ${maxAnswerBytes / 1024 / 1024} MB: it was not read`,
+					advice: 'No MailPartner answer is this large: the Base URL of the credential may not point at the MailPartner API.',
+					httpStatus: response.statusCode,
+					outcome: 'unknown',
+				});
 			}
 			throw this.networkError({ code: 'ECONNRESET' }, endpoint, itemIndex, signal);
 		}
@@ -188,103 +197,144 @@ export class MailPartnerClient {
 	): NodeApiError {
 		const host = hostOf(this.credentials.baseUrl);
 		if (timeout.aborted) {
-			return this.fail(
-				`MailPartner did not answer within ${this.settings.timeoutMs / 1000} s (${host})`,
-				`${endpoint.spendsMoney ? 'The call may still have been carried out: check in MailPartner before running it again. ' : ''}Raise Options → Timeout, or try again later.`,
-				itemIndex,
-			);
+			return this.failure(endpoint, itemIndex, {
+				message: `MailPartner did not answer within ${this.settings.timeoutMs / 1000} s (${host})`,
+				advice: 'Raise Options → Timeout if MailPartner is often this slow.',
+				outcome: 'unknown',
+			});
 		}
 		const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
-		const known: Record<string, string> = {
+		// These fail before a request reaches any server: nothing was done.
+		const neverConnected: Record<string, string> = {
 			ECONNREFUSED: `Could not connect to ${host}: the connection was refused`,
 			ENOTFOUND: `Could not connect to ${host}: the host name was not found`,
 			EAI_AGAIN: `Could not connect to ${host}: the host name could not be resolved`,
+		};
+		const cutShort: Record<string, string> = {
 			ECONNRESET: `The connection to ${host} closed unexpectedly`,
 			ETIMEDOUT: `The connection to ${host} timed out`,
 			ECONNABORTED: `The connection to ${host} was aborted`,
 		};
 		// The network library's own words may quote the URL, so the key: only its code is kept.
-		const message = known[code] ?? `The request to ${host} failed${code ? ` (${code})` : ''}`;
-		return this.fail(
-			message,
-			`${endpoint.spendsMoney ? 'The call may have been carried out before the connection failed: check in MailPartner before running it again. ' : ''}Check the Base URL of the credential and the network between n8n and MailPartner.`,
-			itemIndex,
-		);
+		return this.failure(endpoint, itemIndex, {
+			message: neverConnected[code] ?? cutShort[code] ?? `The request to ${host} failed${code ? ` (${code})` : ''}`,
+			advice: 'Check the Base URL of the credential and the network between n8n and MailPartner.',
+			outcome: neverConnected[code] ? 'notDone' : 'unknown',
+		});
 	}
 
 	/** Turns a whole answer into the payload, or into the error the user sees. */
 	private read(endpoint: Endpoint, answer: RawAnswer, itemIndex: number): IDataObject {
-		const httpCode = String(answer.status);
-		if (answer.status >= 300 && answer.status < 400) {
+		const httpStatus = answer.status;
+		if (httpStatus >= 300 && httpStatus < 400) {
 			const location = String(answer.headers.location ?? '');
 			const target = location ? hostOf(location, this.credentials.baseUrl) : 'nowhere';
-			throw this.fail(
-				`MailPartner answered with a redirect (HTTP ${httpCode}) to ${target}: it was not followed`,
-				`The node never follows redirects: they would send the API key to another address${endpoint.method === 'POST' ? ' or replay the request' : ''}. Nothing was sent there. Check the Base URL of the credential${location.startsWith('https:') && this.credentials.baseUrl.startsWith('http:') ? ' (MailPartner may want https://)' : ''}.`,
-				itemIndex,
-				httpCode,
-			);
+			// A server may carry out a POST and then redirect to its result: the outcome is unknown.
+			throw this.failure(endpoint, itemIndex, {
+				message: `MailPartner answered with a redirect (HTTP ${httpStatus}) to ${target}: it was not followed`,
+				advice: `The node never follows redirects: they would send the API key to another address${endpoint.method === 'POST' ? ' or replay the request' : ''}. Nothing was sent there. Check the Base URL of the credential${location.startsWith('https:') && this.credentials.baseUrl.startsWith('http:') ? ' (MailPartner may want https://)' : ''}.`,
+				httpStatus,
+				outcome: 'unknown',
+			});
 		}
 		const decoded = decodeAnswer(this.redact(answer.body), endpoint.answer);
-		if (decoded.kind === 'success' && answer.status < 400) {
+		if (decoded.kind === 'success' && httpStatus < 400) {
 			return redactValues(decoded.payload, this.redact);
 		}
-		if (decoded.kind === 'failure') {
+		if (decoded.kind === 'failure' || (httpStatus === 429 && decoded.kind !== 'success')) {
+			// A refusal with MailPartner's code, or HTTP 429 (MailPartner's "too many requests",
+			// which it sends before doing anything): nothing was done.
+			const code = decoded.kind === 'failure' ? decoded.code : 429;
 			const { message, hint } = describeMailPartnerError(
 				endpoint.errors,
-				decoded.code,
-				this.redact(decoded.message),
+				code,
+				decoded.kind === 'failure' ? this.redact(decoded.message) : '',
 			);
-			const details = decoded.details.length > 0 ? ` Details: ${this.redact(decoded.details.join('; '))}.` : '';
-			// n8n's error panel shows `httpCode` as "Error code": there it is MailPartner's code, the
-			// one its documentation lists; the HTTP status goes in the description.
-			throw this.fail(
+			const details =
+				decoded.kind === 'failure' && decoded.details.length > 0 ? ` Details: ${this.redact(decoded.details.join('; '))}.` : '';
+			throw this.failure(endpoint, itemIndex, {
 				message,
-				`${hint}${details} (MailPartner answered with HTTP ${httpCode}.)`,
-				itemIndex,
-				decoded.code === undefined ? httpCode : String(decoded.code),
-				decoded.code,
-			);
+				advice: `${hint}${details} (MailPartner answered with HTTP ${httpStatus}.)`,
+				httpStatus,
+				mailPartnerCode: code,
+				outcome: 'notDone',
+			});
 		}
 		if (decoded.kind === 'unreadable') {
 			const advice =
 				decoded.unusableXml && this.settings.format === 'xml'
 					? `The node used none of its values. If this persists, set Options → Response Format to JSON for ${endpoint.label}.`
 					: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
-			throw this.fail(
-				`${decoded.reason} (HTTP ${httpCode})`,
-				`${advice} Start of the answer: ${decoded.excerpt || '(empty)'}`,
-				itemIndex,
-				httpCode,
-			);
+			throw this.failure(endpoint, itemIndex, {
+				message: `${decoded.reason} (HTTP ${httpStatus})`,
+				advice: `${advice} Start of the answer: ${decoded.excerpt || '(empty)'}`,
+				httpStatus,
+				outcome: 'unknown',
+			});
 		}
-		throw this.fail(
-			`MailPartner answered HTTP ${httpCode} with a success body`,
-			'The answer was not used. Try again later.',
-			itemIndex,
-			httpCode,
-		);
-	}
-
-	private fail(
-		message: string,
-		description: string,
-		itemIndex: number,
-		httpCode?: string,
-		mailPartnerCode?: number,
-	): NodeApiError {
-		const errorResponse: JsonObject = {
-			message,
-			...(mailPartnerCode !== undefined ? { code: mailPartnerCode } : {}),
-			...(httpCode ? { httpCode } : {}),
-		};
-		return new NodeApiError(this.node, errorResponse, {
-			message: readable(this.redact(message), maxMessageLength),
-			description: readable(this.redact(description), maxDescriptionLength),
-			...(httpCode ? { httpCode } : {}),
-			itemIndex,
+		throw this.failure(endpoint, itemIndex, {
+			message: `MailPartner answered HTTP ${httpStatus} with a success body`,
+			advice: 'The answer was not used: an error status does not say that the call worked.',
+			httpStatus,
+			outcome: 'unknown',
 		});
 	}
+
+	/**
+	 * The one place that decides what a failed call tells the user. A call that spends money and
+	 * whose request may have reached MailPartner without a readable answer (`outcome: 'unknown'`)
+	 * says that it may have happened, in the endpoint's own words, and how to check before running
+	 * it again; it never says "try again later". A read says to try again later when that may help.
+	 */
+	private failure(endpoint: Endpoint, itemIndex: number, failed: Failed): NodeApiError {
+		const money = endpoint.spendsMoney;
+		if (money && failed.outcome === 'unknown') {
+			return this.fail({
+				...failed,
+				message: `${money.mayHaveHappened}: ${failed.message.replace(/^The /, 'the ')}`,
+				advice: `MailPartner may have carried it out before the answer was lost, and the node cannot tell. Before running it again, check ${money.howToCheck}. Running it again unchecked could do it, and charge for it, twice. ${failed.advice}`,
+				itemIndex,
+				mayHaveHappened: true,
+			});
+		}
+		const retry = failed.outcome === 'unknown' && !endpoint.spendsMoney && !endpoint.changesState ? ' Or try again later.' : '';
+		const notDone = money && failed.outcome === 'notDone' ? ' Nothing was done and nothing was charged.' : '';
+		return this.fail({ ...failed, advice: `${failed.advice}${notDone}${retry}`, itemIndex });
+	}
+
+	private fail(failed: Failed & { itemIndex: number; mayHaveHappened?: true }): NodeApiError {
+		const message = readable(this.redact(failed.message), maxMessageLength);
+		// n8n's error panel shows `httpCode` as "Error code": there it is MailPartner's code, the
+		// one its documentation lists; the HTTP status goes in the description. `errorResponse`
+		// keeps both as facts for the error item (shared/operation.ts).
+		const httpCode = failed.mailPartnerCode ?? failed.httpStatus;
+		const errorResponse: JsonObject = {
+			message,
+			...(failed.mailPartnerCode !== undefined ? { code: failed.mailPartnerCode } : {}),
+			...(failed.httpStatus !== undefined ? { httpStatus: failed.httpStatus } : {}),
+			...(failed.mayHaveHappened ? { mayHaveHappened: true } : {}),
+		};
+		return new NodeApiError(this.node, errorResponse, {
+			message,
+			description: readable(this.redact(failed.advice), maxDescriptionLength),
+			...(httpCode !== undefined ? { httpCode: String(httpCode) } : {}),
+			itemIndex: failed.itemIndex,
+		});
+	}
+}
+
+/**
+ * Why a call failed, before the client words it for the user. `outcome` says whether the call
+ * may have been carried out: 'notDone' when MailPartner refused it or the request never reached
+ * a server; 'unknown' when it may have reached MailPartner without a readable answer.
+ */
+interface Failed {
+	message: string;
+	/** What the user can do, without "try again later" (the client adds it where it helps). */
+	advice: string;
+	outcome: 'notDone' | 'unknown';
+	httpStatus?: number;
+	mailPartnerCode?: number;
 }
 
 /** The host of a URL, for messages (never its path or query, which may hold the key). */

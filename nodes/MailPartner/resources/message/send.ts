@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -7,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
+import { asText, emailAddress } from '../../shared/inputs';
 import { optionsCollection, type Batch, type Operation, type Prepared } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 import { scheduleFor } from './schedule';
@@ -56,7 +56,11 @@ const endpoint: Endpoint = {
 		},
 	},
 	// Sending charges the account: never sent twice by the node (no retry, Retry On Fail refused).
-	spendsMoney: true,
+	spendsMoney: {
+		mayHaveHappened: 'The send may have gone out',
+		howToCheck:
+			'whether it did: Account → Get Credits shows whether the balance dropped by the send’s cost, and your MailPartner account lists the sends',
+	},
 	label: 'Message → Send',
 };
 
@@ -248,8 +252,6 @@ interface SendInputs {
 	recipients: Recipient[];
 }
 
-// Deliberately loose: MailPartner has the last word, this only catches what is clearly not one.
-const emailPattern = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
 const namedAddress = /^(.*?)\s*<([^<>]*)>$/;
 const tagPattern = /^[a-z0-9_-]{3,20}$/;
 const variableName = /^[A-Za-z0-9_]{1,50}$/;
@@ -262,14 +264,10 @@ function invalidFor(context: IExecuteFunctions, itemIndex: number): Invalid {
 		new NodeOperationError(context.getNode(), message, { description: `${hint} ${neverCharged}`, itemIndex });
 }
 
-function asText(value: unknown): string {
-	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-}
-
 function recipientOf(email: unknown, name: unknown, field: string, invalid: Invalid): Recipient {
 	const address = asText(email);
 	if (address === '') throw invalid(`${field}: a recipient has no e-mail address`, `Check ${field}.`);
-	if (!emailPattern.test(address) || address.length > 254) {
+	if (emailAddress(address) === undefined) {
 		throw invalid(`${field}: "${address.slice(0, 80)}" is not a valid e-mail address`, `Check ${field}.`);
 	}
 	const recipientName = asText(name);
@@ -462,18 +460,6 @@ function batch(context: IExecuteFunctions, checked: Array<Prepared<SendInputs>>,
 	return sends;
 }
 
-/** An answer the node could not read is not a refusal: the send may have gone out, and the error says so. */
-function sendFailure(client: MailPartnerClient, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (!(error instanceof NodeApiError)) return new NodeOperationError(client.node, error as Error, { itemIndex });
-	const refusedWithCode = (error.errorResponse as IDataObject | undefined)?.code !== undefined;
-	// The client already says so after a network failure or a timeout.
-	if (!refusedWithCode && !String(error.description ?? '').includes('before running it again')) {
-		error.description = `The send may have been made: check in MailPartner before running it again. ${error.description ?? ''}`.trim();
-	}
-	return error;
-}
-
 async function run(client: MailPartnerClient, inputs: SendInputs, itemIndex: number): Promise<IDataObject[]> {
 	const { body, attachments } = inputs.message;
 	const request: IDataObject = { ...body, params: { to: inputs.recipients as unknown as IDataObject[] } };
@@ -486,12 +472,8 @@ async function run(client: MailPartnerClient, inputs: SendInputs, itemIndex: num
 			})),
 		);
 	}
-	let answer: IDataObject;
-	try {
-		answer = await client.call(endpoint, request, itemIndex);
-	} catch (error) {
-		throw sendFailure(client, error, itemIndex);
-	}
+	// A lost answer is worded by the client: the send may have gone out (see `spendsMoney` above).
+	const answer = await client.call(endpoint, request, itemIndex);
 	return [{ ...answer, recipients: inputs.recipients.map(({ email }) => email) }];
 }
 

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
 import type { Endpoint } from '../../shared/client';
+import { asText, emailAddress, euroAmount, listOf, optionValue } from '../../shared/inputs';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
 
@@ -35,7 +36,11 @@ const endpoint: Endpoint = {
 		},
 	},
 	// Creating may move credit from the main balance: a lost answer must not create it twice.
-	spendsMoney: true,
+	spendsMoney: {
+		mayHaveHappened: 'The subaccount may have been created',
+		howToCheck:
+			'whether it was: Subaccount → Get Many lists it (by its e-mail), and Account → Get Credits shows whether Credit To Attribute left the main balance',
+	},
 	label: 'Subaccount → Create',
 };
 
@@ -120,8 +125,8 @@ const createFields: INodeProperties[] = [
 				displayName: 'Credit To Attribute (€)',
 				name: 'creditToAttribute',
 				type: 'number',
-				// Euros and cents: more decimals (10.000) read as thousands in French.
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				// MailPartner keeps balances to the tenth of a cent: the field keeps 3 decimals.
+				typeOptions: { minValue: 0.001, numberPrecision: 3 },
 				default: 10,
 				description:
 					'Euros given to the subaccount at creation, taken from the main account balance. Must be greater than 0.',
@@ -152,15 +157,7 @@ const createFields: INodeProperties[] = [
 	optionsCollection(showOnlyForCreate),
 ];
 
-// Deliberately loose: MailPartner has the last word, this only catches what is clearly not one.
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Euros in decimal notation only: "0x10" or "1e3" would otherwise be read as 16 or 1000. */
-const euros = /^\d{1,9}(\.\d+)?$/;
-
-function asText(value: unknown): string {
-	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-}
+const types = ['simple', 'advanced'] as const;
 
 function asIsBuyer(value: unknown): 0 | 1 | undefined {
 	const normalised = typeof value === 'boolean' ? String(value) : asText(value).toLowerCase();
@@ -181,10 +178,14 @@ function prepare(context: Parameters<Operation['prepare']>[0], itemIndex: number
 			itemIndex,
 		});
 
-	const type = asText(parameter('type', ''));
-	if (type === '') throw invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
-	if (type !== 'simple' && type !== 'advanced') {
-		throw invalid(`Type must be "simple" or "advanced", got "${type.slice(0, 40)}"`, 'Choose Simple or Advanced.');
+	const typeValue = parameter('type', '');
+	if (asText(typeValue) === '') throw invalid('Type is required', 'Choose Simple or Advanced; the choice is final.');
+	const type = optionValue(typeValue, types);
+	if (type === undefined) {
+		throw invalid(
+			`Type must be exactly one of ${listOf(types)}, got ${JSON.stringify(typeValue).slice(0, 40)}`,
+			'Choose Simple or Advanced (an expression must give one of these values exactly: the editor shows the fields of the type it matches).',
+		);
 	}
 
 	const parameters: IDataObject = {};
@@ -193,7 +194,7 @@ function prepare(context: Parameters<Operation['prepare']>[0], itemIndex: number
 		throw invalid('Email is required for an advanced subaccount', 'Fill in the Email field.');
 	}
 	if (email !== '') {
-		if (!emailPattern.test(email) || email.length > 254) {
+		if (emailAddress(email) === undefined) {
 			throw invalid(`Email "${email.slice(0, 80)}" is not a valid e-mail address`, 'Check the Email field.');
 		}
 		parameters.email = email;
@@ -211,20 +212,16 @@ function prepare(context: Parameters<Operation['prepare']>[0], itemIndex: number
 	const credit = additionalFields.creditToAttribute;
 	// An expression that resolves to nothing leaves the field out, as for the text fields.
 	if (credit !== undefined && credit !== null && credit !== '') {
-		const amount = typeof credit === 'number' ? credit : euros.test(asText(credit)) ? Number(asText(credit)) : NaN;
-		if (Number.isFinite(amount) && amount <= 0) {
+		const amount = euroAmount(credit);
+		if (!amount.ok) {
 			throw invalid(
-				`Credit To Attribute must be greater than 0, got ${String(credit)}`,
+				amount.reason === 'notPositive'
+					? `Credit To Attribute must be greater than 0, got ${String(credit).slice(0, 40)}`
+					: `Credit To Attribute must be euros in decimal notation with at most 3 decimals (like 10 or 10.5), got "${String(credit).slice(0, 40)}"`,
 				'Set a positive amount in euros, or remove the field.',
 			);
 		}
-		if (!Number.isFinite(amount) || amount >= 1e9) {
-			throw invalid(
-				`Credit To Attribute must be an amount in euros in decimal notation (like 10 or 10.5), got "${String(credit).slice(0, 40)}"`,
-				'Set a positive amount in euros, or remove the field.',
-			);
-		}
-		parameters.creditToAttribute = amount;
+		parameters.creditToAttribute = amount.euros;
 	}
 	for (const name of ['title', 'firstname', 'lastname']) {
 		const value = asText(additionalFields[name]);

@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { credentialType, MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
+import { euroAmount } from '../../shared/inputs';
 import { defaults, optionsCollection, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 import { getAll } from './getAll';
@@ -61,7 +62,11 @@ export function creditEndpoint(direction: 'add' | 'remove'): Endpoint {
 		answer,
 		errors: creditErrors(direction),
 		// A lost answer does not mean nothing moved: a retry could move the money twice.
-		spendsMoney: true,
+		spendsMoney: {
+			mayHaveHappened: 'The credit may have been moved',
+			howToCheck:
+				'whether it was: Subaccount → Get Many shows the subaccount’s balance and Account → Get Credits the main balance',
+		},
 		label: direction === 'add' ? 'Subaccount → Add Credit' : 'Subaccount → Remove Credit',
 	};
 }
@@ -111,9 +116,11 @@ export function creditFields(operation: string, direction: 'add' | 'remove'): IN
 			name: 'credit',
 			type: 'number',
 			required: true,
-			// No default amount: a money move must be typed on purpose (0 is refused before sending).
-			default: 0,
-			typeOptions: { minValue: 0, numberPrecision: 2 },
+			// No default amount: a money move must be typed on purpose. Three decimals: MailPartner
+			// keeps balances to the tenth of a cent, and n8n would round what is typed to the field's
+			// precision before the node sees it.
+			default: null,
+			typeOptions: { minValue: 0, numberPrecision: 3 },
 			description:
 				direction === 'add'
 					? 'Euros moved from the main account’s balance to the subaccount. Must be greater than 0.'
@@ -122,18 +129,6 @@ export function creditFields(operation: string, direction: 'add' | 'remove'): IN
 		},
 		optionsCollection(show),
 	];
-}
-
-/** Euros in decimal notation only ("0x10" or "1e3" would read as 16 or 1000), 3 decimals at most. */
-const euros = /^\d{1,9}(\.\d{1,3})?$/;
-
-function readAmount(raw: unknown): number {
-	if (typeof raw === 'number') {
-		// A number field or an expression: the same rule as text, on its decimal writing.
-		return Number.isFinite(raw) && euros.test(String(raw)) ? raw : raw <= 0 ? raw : NaN;
-	}
-	const value = typeof raw === 'string' ? raw.trim() : '';
-	return euros.test(value) ? Number(value) : NaN;
 }
 
 /** The token from the locator (any mode), or from a plain string an older or AI caller passes. */
@@ -157,17 +152,18 @@ export function prepareCredit(context: IExecuteFunctions, itemIndex: number): Cr
 	if (/\s/.test(tokenSubaccount) || tokenSubaccount.length > 200) {
 		throw invalid(`Subaccount token "${tokenSubaccount.slice(0, 40)}" is not a token`, 'A token is one word, as Subaccount → Get Many outputs it.');
 	}
-	const raw = context.getNodeParameter('credit', itemIndex, '') as unknown;
-	const credit = readAmount(raw);
-	if (Number.isFinite(credit) && credit <= 0) {
-		throw invalid(`Amount (€) must be greater than 0, got ${String(raw).slice(0, 40)}`, 'Set a positive amount in euros.');
+	const raw = context.getNodeParameter('credit', itemIndex, null) as unknown;
+	if (raw === null || raw === undefined || raw === '') throw invalid('Amount (€) is required', 'Set the amount in euros to move.');
+	const amount = euroAmount(raw);
+	if (!amount.ok) {
+		throw amount.reason === 'notPositive'
+			? invalid(`Amount (€) must be greater than 0, got ${String(raw).slice(0, 40)}`, 'Set a positive amount in euros.')
+			: invalid(
+					`Amount (€) must be euros in decimal notation with at most 3 decimals (like 10 or 10.5), got "${String(raw).slice(0, 40)}"`,
+					'MailPartner keeps balances to the tenth of a cent. Set a positive amount in euros.',
+				);
 	}
-	if (!Number.isFinite(credit) || credit >= 1e9) {
-		throw invalid(
-			`Amount (€) must be euros in decimal notation with at most 3 decimals (like 10 or 10.5), got "${String(raw).slice(0, 40)}"`,
-			'MailPartner keeps balances to the tenth of a cent. Set a positive amount in euros.',
-		);
-	}
+	const credit = amount.euros;
 	return { credit, tokenSubaccount };
 }
 
