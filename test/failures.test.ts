@@ -151,8 +151,8 @@ describe('Continue On Fail', () => {
 		const items = result.items ?? [];
 		expect(items).toHaveLength(4);
 		expect(items[0].json).toMatchObject({ messageId: 'xxx' });
-		expect(items[1].error?.message).toBe('Message not found (MailPartner code 4: Message introuvable)');
-		expect(items[2].error?.message).toBe('Message ID must be a number, got "three"');
+		expect(items[1].json.error).toBe('Message not found (MailPartner code 4: Message introuvable)');
+		expect(items[2].json.error).toBe('Message ID must be a number, got "three"');
 		expect(items[3].json).toMatchObject({ messageId: 'xxx' });
 		expectNoApiKey(result.run);
 	});

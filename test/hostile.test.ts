@@ -12,6 +12,7 @@ import { runNode, type RunResult } from './harness/engine';
 import { documentedErrors } from './harness/fixtures';
 import {
 	crashIn,
+	errorItemOf,
 	createAnswer,
 	errorTexts,
 	failureXmlRaw,
@@ -239,10 +240,9 @@ async function runCase(c: Case): Promise<Record_> {
 	if (rejection !== undefined) tally.crash.push(`the run rejected: ${String((rejection as Error)?.message ?? rejection)}`);
 	for (const { kind, error } of uncaught) tally.crash.push(`${kind}: ${String((error as Error)?.message ?? error)}`);
 	const outputs = result?.items ?? [];
-	for (const error of [result?.error, ...outputs.map((item) => item.error)]) {
-		const crash = crashIn(error);
-		if (crash) tally.crash.push(crash);
-	}
+	const crash = crashIn(result?.error);
+	if (crash) tally.crash.push(crash);
+	for (const failed of outputs.map(errorItemOf)) if (failed?.unexpected) tally.crash.push(`an error item: ${failed.message}`);
 	if (result && (continueOnFail || !result.error)) {
 		const outcome = typeof c.outcome === 'function' ? undefined : c.outcome;
 		tally.lost.push(...lostIn(outputs, items.length, outcome?.kind === 'ok' && outcome.emptyOk === true));
@@ -251,7 +251,7 @@ async function runCase(c: Case): Promise<Record_> {
 	const places: Array<[string, string]> = [
 		['the run data', runText(result?.run)],
 		['the output items', runText(outputs.map((item) => item.json))],
-		['an error', [result?.error, ...outputs.map((item) => item.error), rejection].flatMap((error) => errorTexts(error)).join('\n')],
+		['an error', [result?.error, rejection].flatMap((error) => errorTexts(error)).join('\n')],
 		['the console or stdout/stderr', printed],
 		['the sandbox log', sandboxLog.join('\n')],
 		['what the catcher received', runText(catcher.requests)],
@@ -265,7 +265,7 @@ async function runCase(c: Case): Promise<Record_> {
 }
 
 function firstError(result: RunResult | undefined): { message?: string } | undefined {
-	return (result?.error ?? result?.items?.find((item) => item.error)?.error) as { message?: string } | undefined;
+	return result?.error ?? result?.items?.map(errorItemOf).find((failed) => failed !== undefined);
 }
 
 function outcomeOf(c: Case, index: number): Outcome {
@@ -298,17 +298,16 @@ function expectOutcome(c: Case, result: RunResult | undefined): void {
 	for (let index = 0; index < items.length; index++) {
 		const outcome = outcomeOf(c, index);
 		const mine = byIndex.get(index) ?? [];
-		const failed = mine.filter((item) => item.error !== undefined);
+		const failed = mine.map(errorItemOf).filter((error) => error !== undefined);
 		if (outcome.kind === 'error') {
 			expect({ index, outputs: mine.length, failed: failed.length }).toEqual({ index, outputs: 1, failed: 1 });
-			const error = failed[0]?.error as (Error & { description?: string; httpCode?: string; errorResponse?: IDataObject }) | undefined;
+			const error = failed[0];
 			expect(error?.message).toMatch(outcome.message);
 			if (outcome.description) expect(error?.description).toMatch(outcome.description);
 			if (outcome.httpCode) expect(error?.httpCode).toBe(outcome.httpCode);
-			// n8n replaces an error item's JSON with `{ error }`: the code stays on the error.
-			if (outcome.code !== undefined) expect(error?.errorResponse?.code).toBe(outcome.code);
+			if (outcome.code !== undefined) expect(error?.code).toBe(outcome.code);
 		} else if (outcome.kind === 'ok') {
-			expect({ index, failed: failed.map((item) => item.error?.message) }).toEqual({ index, failed: [] });
+			expect({ index, failed: failed.map((error) => error.message) }).toEqual({ index, failed: [] });
 			if (!outcome.emptyOk) expect(mine.length).toBeGreaterThan(0);
 			outcome.check?.(mine.map((item) => item.json), index);
 		} else if (failed.length === 0) {

@@ -48,6 +48,7 @@ describe('Schedule At', () => {
 
 	it.each([
 		['2029-12-31T23:00:00Z', /is in the past$/],
+		['2029-12-31T23:58:00Z', /is in the past$/],
 		['31/12/2030', /is not a date and time like/],
 		['2030-13-01T10:00:00', /is not a valid date and time$/],
 		['2030-02-30T10:00:00', /is not a valid date$/],

@@ -95,7 +95,8 @@ describe('Subaccount → Create checks its inputs before spending anything', () 
 
 	it.each<[string, INodeParameters, string]>([
 		['a type expression that resolves to nothing', { type: '={{ $json.missing }}' }, 'Type is required'],
-		['an unknown type', { type: 'premium' }, 'Type must be "simple" or "advanced", got "premium"'],
+		['an unknown type', { type: 'premium' }, 'Type must be exactly one of "simple", "advanced", got "premium"'],
+		['a type n8n would not match (spaces around it)', { type: '={{ " advanced " }}', email: 'a@b.fr', isBuyer: 1 }, 'Type must be exactly one of "simple", "advanced", got " advanced "'],
 		['an advanced subaccount without email', { type: 'advanced', isBuyer: 1 }, 'Email is required for an advanced subaccount'],
 		['an advanced subaccount whose email resolves to nothing', { type: 'advanced', email: '={{ $json.missing }}', isBuyer: 1 }, 'Email is required for an advanced subaccount'],
 		['an advanced subaccount whose Is Buyer resolves to nothing', { type: 'advanced', email: 'a@b.fr', isBuyer: '={{ $json.missing }}' }, 'Is Buyer is required for an advanced subaccount'],
@@ -147,7 +148,7 @@ describe('Subaccount → Create with several items', () => {
 			expect.objectContaining({ parameters: { email: 'a@example.com' } }),
 			expect.objectContaining({ parameters: { email: 'c@example.com' } }),
 		]);
-		expect(result.items?.map((item) => item.error?.message ?? item.json.parent_email)).toEqual([
+		expect(result.items?.map((item) => item.json.error ?? item.json.parent_email)).toEqual([
 			createAnswer.parent_email,
 			'Email "not-an-email" is not a valid e-mail address',
 			createAnswer.parent_email,

@@ -18,7 +18,7 @@ type Direction = 'addCredit' | 'removeCredit';
 const path: Record<Direction, string> = { addCredit: '/v1/subaccount/credit/add', removeCredit: '/v1/subaccount/credit/remove' };
 
 const byToken = (token: string) => ({ __rl: true, mode: 'id', value: token });
-const parametersFor = (operation: Direction, credit: number | string, token = 'token1'): INodeParameters => ({
+const parametersFor = (operation: Direction, credit: number | string | null, token = 'token1'): INodeParameters => ({
 	resource: 'subaccount',
 	operation,
 	subaccount: byToken(token),
@@ -77,18 +77,32 @@ describe('against nock', () => {
 		});
 	});
 
-	it.each<[string, number | string, RegExp]>([
+	it.each<[string, number | string | null, RegExp]>([
 		['0', 0, /^Amount \(€\) must be greater than 0, got 0$/],
 		['a negative amount', -5, /^Amount \(€\) must be greater than 0/],
 		['a hexadecimal text', '0x10', /^Amount \(€\) must be euros in decimal notation/],
 		['an exponent', '1e3', /^Amount \(€\) must be euros in decimal notation/],
 		['more than 3 decimals', 10.0001, /with at most 3 decimals/],
-		['an expression that gives nothing', '={{ $json.missing }}', /^Amount \(€\) must be euros in decimal notation/],
+		['an expression that gives nothing', '={{ $json.missing }}', /^Amount \(€\) is required$/],
+		['an empty field', null, /^Amount \(€\) is required$/],
 	])('refuses %s as the amount before sending anything', async (_case, credit, message) => {
 		const result = await runNode({ parameters: parametersFor('addCredit', credit), credentials });
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.description).toMatch(/Nothing was sent and no credit moved\.$/);
 		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	it.each<[string, number | string, number]>([
+		['1.125 typed in the field', 1.125, 1.125],
+		['a sum that floating point writes 0.30000000000000004', '={{ 0.1 + 0.2 }}', 0.3],
+	])('sends %s to the tenth of a cent', async (_case, credit, sent) => {
+		const bodies: unknown[] = [];
+		nock(origin)
+			.post(path.addCredit, (body: unknown) => bodies.push(body) > 0)
+			.reply(200, JSON.stringify(sample));
+		const result = await runNode({ parameters: parametersFor('addCredit', credit), credentials });
+		expect(result.error).toBeUndefined();
+		expect(bodies).toEqual([expect.objectContaining({ credit: sent })]);
 	});
 
 	it('accepts the amount as text with a decimal point, as an expression may give it', async () => {
@@ -201,7 +215,9 @@ describe('against the sandbox', () => {
 		sandbox.setFaults({ dropConnection: true });
 		const result = await runNode({ parameters: parametersFor('removeCredit', 1, 'demo-token-01'), credentials: demo });
 		expect(received('removeCredit')).toBe(1);
-		expect(result.error?.description).toMatch(/^The call may have been carried out before the connection failed: check in MailPartner before running it again\./);
+		expect(result.error?.message).toMatch(/^The credit may have been moved: the connection to .* closed unexpectedly$/);
+		expect(result.error?.description).toMatch(/^MailPartner may have carried it out before the answer was lost.* Before running it again, check whether it was: Subaccount → Get Many shows the subaccount’s balance and Account → Get Credits the main balance\./);
+		expect(result.error?.description).not.toMatch(/try again later/i);
 	});
 
 	it('three items are three moves, each sent once, in order', async () => {

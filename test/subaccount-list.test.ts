@@ -1,4 +1,5 @@
 import nock from 'nock';
+import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from './harness/engine';
 import {
@@ -11,7 +12,7 @@ import {
 	subaccounts,
 	toPositionalXml,
 } from './harness/fixtures';
-import { expectNoApiKey } from './harness/leaks';
+import { everythingIn, expectNoApiKey } from './harness/leaks';
 import { withFormat, type Format } from './harness/operations';
 
 const list = { resource: 'subaccount', operation: 'getAll' };
@@ -34,16 +35,27 @@ function servePages(all: ReturnType<typeof subaccounts>, pages: number[], format
 	);
 }
 
+/** A subaccount as the node outputs it by default: without its own API key. */
+const withoutKey = (subaccount: IDataObject): IDataObject => Object.fromEntries(Object.entries(subaccount).filter(([name]) => name !== 'apiKey'));
+
 describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) => {
 	const all = subaccounts(45);
 
-	it('Return All fetches every page and outputs one item per subaccount, in order', async () => {
+	it('Return All fetches every page and outputs one item per subaccount, in order, without their API keys', async () => {
 		const scopes = servePages(all, [1, 2, 3], format);
 		const result = await runNode({ parameters: withFormat({ ...list, returnAll: true }, format), credentials });
 		expect(scopes.every((scope) => scope.isDone())).toBe(true);
 		expect(result.error).toBeUndefined();
-		expect(result.items?.map((item) => item.json)).toEqual(all);
+		expect(result.items?.map((item) => item.json)).toEqual(all.map(withoutKey));
 		expect(result.items?.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
+		expect(everythingIn(result.run)).not.toContain('ApiKey1 du sous compte');
+		expectNoApiKey(result.items);
+	});
+
+	it('Include API Keys outputs each subaccount’s own key, as MailPartner sends it', async () => {
+		servePages(all, [1, 2, 3], format);
+		const result = await runNode({ parameters: withFormat({ ...list, returnAll: true, includeApiKeys: true }, format), credentials });
+		expect(result.items?.map((item) => item.json)).toEqual(all);
 		expectNoApiKey(result.items);
 	});
 
@@ -52,7 +64,7 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 		const result = await runNode({ parameters: withFormat({ ...list, returnAll: false, limit: 25 }, format), credentials });
 		expect(first.isDone() && second.isDone()).toBe(true);
 		expect(third.isDone()).toBe(false);
-		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 25));
+		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 25).map(withoutKey));
 	});
 
 	it('Limit 5 fetches only the first page', async () => {
@@ -60,7 +72,7 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 		const result = await runNode({ parameters: withFormat({ ...list, returnAll: false, limit: 5 }, format), credentials });
 		expect(first.isDone()).toBe(true);
 		expect(second.isDone()).toBe(false);
-		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 5));
+		expect(result.items?.map((item) => item.json)).toEqual(all.slice(0, 5).map(withoutKey));
 	});
 
 	it('an account without subaccounts outputs no item', async () => {
@@ -72,10 +84,10 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 });
 
 describe('Subaccount → Get Many, the page’s sample', () => {
-	it('outputs the two subaccounts of the JSON sample as they are, the page param included', async () => {
+	it('outputs the two subaccounts of the JSON sample as they are (with Include API Keys), the page param included', async () => {
 		const sample = pageJson('list.json');
 		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, { ...sample, total: 2 });
-		const result = await runNode({ parameters: { ...list, returnAll: true }, credentials });
+		const result = await runNode({ parameters: { ...list, returnAll: true, includeApiKeys: true }, credentials });
 		expect(result.items?.map((item) => item.json)).toEqual(sample.data);
 	});
 });
@@ -177,7 +189,7 @@ describe('Subaccount → Get Many, answers that need care', () => {
 		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, JSON.stringify(listPage(subaccounts(3), 1)));
 		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, failureJson(10, 'Clé API incorrecte'));
 		const result = await runNode({ parameters: { ...list, returnAll: true }, items: [{}, {}], credentials, continueOnFail: true });
-		expect(result.items?.map((item) => [item.pairedItem, item.error?.message ?? item.json.id])).toEqual([
+		expect(result.items?.map((item) => [item.pairedItem, item.json.error ?? item.json.id])).toEqual([
 			[{ item: 0 }, 1],
 			[{ item: 0 }, 2],
 			[{ item: 0 }, 3],

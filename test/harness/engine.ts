@@ -2,11 +2,14 @@ import { DirectoryLoader, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-c
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
+	NodeConnectionTypes,
 	Workflow,
 	type ExecutionError,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
 	type IBinaryKeyData,
+	type IConnections,
+	type IExecuteFunctions,
 	type IDataObject,
 	type IHttpRequestOptions,
 	type INode,
@@ -36,9 +39,31 @@ DirectoryLoader.applyDeclarativeNodeOptionParameters(mailPartnerNode);
 
 const credentialType = new MailPartnerApi();
 
+/**
+ * A stand-in for whatever node the user puts after MailPartner: it passes on what it receives, so
+ * a test reads what the next node's `$json` would be.
+ */
+const nextNodeType = 'test.next';
+const nextNode: INodeType = {
+	description: {
+		displayName: 'Next',
+		name: nextNodeType,
+		group: ['transform'],
+		version: 1,
+		description: 'Passes its input on',
+		defaults: { name: 'Next' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	},
+};
+
 const nodeTypes: INodeTypes = {
-	getByName: () => mailPartnerNode,
-	getByNameAndVersion: () => mailPartnerNode,
+	getByName: (type) => (type === nextNodeType ? nextNode : mailPartnerNode),
+	getByNameAndVersion: (type) => (type === nextNodeType ? nextNode : mailPartnerNode),
 	getKnownTypes: () => ({}),
 };
 
@@ -97,6 +122,13 @@ export interface RunOptions {
 	binary?: Array<IBinaryKeyData | undefined>;
 	credentials: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
+	/**
+	 * n8n's "On Error" setting, when a test needs it spelt out: Continue On Fail is
+	 * 'continueRegularOutput'; 'continueErrorOutput' sends error items to a second output.
+	 */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	/** Puts a node after MailPartner (and after its error output), to read what it receives. */
+	withNextNodes?: boolean;
 	/** Node settings as the editor saves them, e.g. `{ retryOnFail: true }`. */
 	settings?: Partial<Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>>;
 }
@@ -104,6 +136,10 @@ export interface RunOptions {
 export interface RunResult {
 	/** The node's output items, or undefined when the node failed. */
 	items: INodeExecutionData[] | undefined;
+	/** The items of the error output, with On Error set to 'continueErrorOutput'. */
+	errorItems: INodeExecutionData[] | undefined;
+	/** What the nodes after MailPartner received (`withNextNodes`): from its output, and from its error output. */
+	next: { main: INodeExecutionData[] | undefined; error: INodeExecutionData[] | undefined };
 	/** The node's error as the engine stored it in the run. */
 	error: ExecutionError | undefined;
 	/** Everything the engine returns, for leak checks. */
@@ -120,12 +156,30 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		parameters: options.parameters,
 		credentials: { mailPartnerApi: { id: '1', name: 'MailPartner account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(options.onError ? { onError: options.onError } : {}),
 		...options.settings,
 	};
+	const nextNodes: INode[] = options.withNextNodes
+		? ['Next', 'On Error'].map((name, index) => ({
+				id: `b5f1b1f4-5c1a-4d53-9d3e-0a5d1c2e7f1${index}`,
+				name,
+				type: nextNodeType,
+				typeVersion: 1,
+				position: [200, index * 200],
+				parameters: {},
+			}))
+		: [];
+	const connections: IConnections = options.withNextNodes
+		? {
+				[node.name]: {
+					main: [[{ node: 'Next', type: 'main', index: 0 }], [{ node: 'On Error', type: 'main', index: 0 }]],
+				},
+			}
+		: {};
 	const workflow = new Workflow({
 		id: 'test-workflow',
-		nodes: [node],
-		connections: {},
+		nodes: [node, ...nextNodes],
+		connections,
 		active: false,
 		nodeTypes,
 	});
@@ -147,8 +201,8 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		isArchived: false,
 		createdAt: new Date(),
 		updatedAt: new Date(),
-		nodes: [node],
-		connections: {},
+		nodes: [node, ...nextNodes],
+		connections,
 	});
 	const additionalData = {
 		credentialsHelper: new MemoryCredentialsHelper(options.credentials),
@@ -180,9 +234,13 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
 		workflow,
 	);
-	const taskData = run.data.resultData.runData[node.name]?.[0];
+	const runData = run.data.resultData.runData;
+	const taskData = runData[node.name]?.[0];
+	const received = (name: string) => runData[name]?.[0]?.data?.main?.[0] ?? undefined;
 	return {
 		items: taskData?.data?.main?.[0] ?? undefined,
+		errorItems: taskData?.data?.main?.[1] ?? undefined,
+		next: { main: received('Next'), error: received('On Error') },
 		error: taskData?.error ?? run.data.resultData.error,
 		run,
 	};

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { unexpectedErrorDescription } from '../../nodes/MailPartner/shared/operation';
 import { HOSTILE_KEY } from '../../sandbox/server';
 import { everythingIn } from './leaks';
 
@@ -97,6 +98,34 @@ export function crashIn(error: unknown): string | undefined {
 		}
 	}
 	return undefined;
+}
+
+/** An error item's fields as the user sees them (`{ error, details }`, shared/operation.ts), or undefined for any other item. */
+export interface ErrorItem {
+	message: string;
+	description?: string;
+	/** MailPartner's code, or the HTTP status when there is none: what n8n's panel calls "Error code". */
+	httpCode?: string;
+	code?: number;
+	mayHaveHappened: boolean;
+	/** The node's own wording for an error it did not expect: a crash. */
+	unexpected: boolean;
+}
+
+export function errorItemOf(item: INodeExecutionData): ErrorItem | undefined {
+	const { error, details } = item.json as { error?: unknown; details?: IDataObject };
+	if (typeof error !== 'string' || typeof details !== 'object' || details === null) return undefined;
+	const code = typeof details.code === 'number' ? details.code : undefined;
+	const shown = code ?? details.httpStatus;
+	const description = typeof details.description === 'string' ? details.description : undefined;
+	return {
+		message: error,
+		description,
+		httpCode: shown === undefined ? undefined : String(shown),
+		code,
+		mayHaveHappened: details.mayHaveHappened === true,
+		unexpected: description === unexpectedErrorDescription,
+	};
 }
 
 /** The input index an output item is paired with, or undefined when it has none. */

@@ -153,9 +153,13 @@ export function readSettings(context: IExecuteFunctions): RunSettings {
 
 type Checked<Inputs> = { ok: true; inputs: Inputs } | { ok: false; error: NodeApiError | NodeOperationError };
 
+/** What an error that is not one of the node's own says: it is a bug, and where it should go. */
+export const unexpectedErrorDescription =
+	'An unexpected error in the node, not an answer of MailPartner: please report it to the node’s maintainers with this message.';
+
 function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex, description: unexpectedErrorDescription });
 }
 
 /** With several items, the check that stops the node says which item it was. */
@@ -166,14 +170,34 @@ function notSent(context: IExecuteFunctions, error: NodeApiError | NodeOperation
 	});
 }
 
-/** Continue On Fail: the failing item becomes an error item, paired with its input. */
+/**
+ * Continue On Fail: the failing item becomes an error item, paired with its input. n8n rewrites
+ * the json of a returned item that carries an `error` property to `{ error: message }`
+ * (WorkflowExecute.normalizeNodeErrors), so everything the user needs goes in the json only, as
+ * n8n's HTTP Request node does: `error`, the message, and `details`. n8n's "error output" takes
+ * exactly such items (json keys among error, message and details) for its error branch.
+ */
 function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number | number[]): INodeExecutionData {
-	const code = (error as NodeApiError).errorResponse?.code;
-	return {
-		json: { error: error.message, ...(error.description ? { description: error.description } : {}), ...(code !== undefined ? { code } : {}) },
-		error,
-		pairedItem: pairedWith(itemIndex),
+	const facts: IDataObject = (error instanceof NodeApiError ? error.errorResponse : undefined) ?? {};
+	const details: IDataObject = {
+		...(error.description ? { description: error.description } : {}),
+		...(typeof facts.code === 'number' ? { code: facts.code } : {}),
+		...(typeof facts.httpStatus === 'number' ? { httpStatus: facts.httpStatus } : {}),
+		...(facts.mayHaveHappened === true ? { mayHaveHappened: true } : {}),
 	};
+	return { json: { error: error.message, details }, pairedItem: pairedWith(itemIndex) };
+}
+
+/**
+ * Without Continue On Fail a failure stops the node, and n8n outputs nothing of it: the requests
+ * that went through before are not in any output. For calls that spend money the error says
+ * which items those were, so that running the node again does not do them twice.
+ */
+function doneBeforeStop(error: NodeApiError | NodeOperationError, done: number[], label: string): void {
+	if (done.length === 0) return;
+	const items = done.sort((a, b) => a - b).map((index) => index + 1);
+	const listed = items.length > 20 ? `${items.slice(0, 20).join(', ')} and ${items.length - 20} more` : items.join(', ');
+	error.description = `${error.description ?? ''} Before the node stopped, ${label} had succeeded for item${items.length > 1 ? 's' : ''} ${listed}: n8n outputs nothing of a node that stops, and running it again would do ${items.length > 1 ? 'them' : 'it'} again. Remove ${items.length > 1 ? 'those items' : 'that item'} first, or turn on Continue On Fail to get each item’s own result.`.trim();
 }
 
 function pairedWith(itemIndex: number | number[]): INodeExecutionData['pairedItem'] {
@@ -229,6 +253,8 @@ export async function runItems<Inputs, Execution>(
 
 	let next = 0;
 	let failure: NodeApiError | NodeOperationError | undefined;
+	/** Items whose request went through, for the error when the node stops (see `doneBeforeStop`). */
+	const done: number[] = [];
 	const worker = async () => {
 		while (failure === undefined && next < requests.length) {
 			const { itemIndexes, inputs } = requests[next++];
@@ -237,6 +263,7 @@ export async function runItems<Inputs, Execution>(
 			try {
 				const results = await operation.run(client, inputs, first, execution);
 				outputs[first] = results.map((json) => ({ json, pairedItem: pairedWith(paired) }));
+				done.push(...itemIndexes);
 			} catch (error) {
 				const nodeError = asNodeError(context, error, first);
 				// Without Continue On Fail the node stops: no further request starts.
@@ -246,6 +273,9 @@ export async function runItems<Inputs, Execution>(
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(itemsInFlight, requests.length) }, worker));
-	if (failure) throw failure;
+	if (failure) {
+		if (operation.endpoint.spendsMoney) doneBeforeStop(failure, done, operation.endpoint.label);
+		throw failure;
+	}
 	return outputs.flat();
 }

@@ -106,14 +106,17 @@ export function instantOfValue(value: unknown, workflowTimeZone: string): number
 const two = (value: number) => String(value).padStart(2, '0');
 
 /**
- * The schedule MailPartner is sent: rounded up to the next 5-minute step (MailPartner takes
- * minutes in steps of 5; never earlier than asked), refused when that is not in the future.
+ * The schedule MailPartner is sent: refused when the time asked for is not in the future, then
+ * rounded up to the next 5-minute step (MailPartner takes minutes in steps of 5; never earlier
+ * than asked).
  */
 export function scheduleFor(value: unknown, workflowTimeZone: string, nowMs: number): ScheduleResult {
 	const instant = instantOfValue(value, workflowTimeZone);
 	if (typeof instant === 'string') return { ok: false, reason: instant };
+	// Compared with now as the user gave it: rounded up first, a time minutes in the past (such as
+	// `{{ $now }}`) would pass as the next 5-minute mark.
+	if (instant <= nowMs) return { ok: false, reason: `${new Date(instant).toISOString()} is in the past` };
 	const at = Math.ceil(instant / fiveMinutesMs) * fiveMinutesMs;
-	if (at <= nowMs) return { ok: false, reason: `${new Date(instant).toISOString()} is in the past` };
 	const paris = wallClockIn(at, mailPartnerTimeZone);
 	return {
 		ok: true,

@@ -52,7 +52,7 @@ interface ListPage {
  * checked: a page that holds fewer or more subaccounts than its place in the list says is an
  * error, never a silently short list.
  */
-async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number): Promise<IDataObject[]> {
+async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number, { includeApiKeys }: GetAllExecution): Promise<IDataObject[]> {
 	const broken = (message: string, description = 'MailPartner’s answer was not used. Run the node again; if this persists, contact MailPartner.') =>
 		new NodeApiError(client.node, { message }, { message, description, itemIndex });
 
@@ -101,7 +101,19 @@ async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number)
 			{ description: 'Run the node again.', itemIndex },
 		);
 	}
-	return pages.flatMap((page) => page.subaccounts).slice(0, wanted);
+	const subaccounts = pages.flatMap((page) => page.subaccounts).slice(0, wanted);
+	return includeApiKeys ? subaccounts : subaccounts.map(withoutApiKey);
+}
+
+function withoutApiKey(subaccount: IDataObject): IDataObject {
+	const copy = { ...subaccount };
+	delete copy.apiKey;
+	return copy;
+}
+
+/** Read once per execution: whether each subaccount's own API key goes into the output. */
+interface GetAllExecution {
+	includeApiKeys: boolean;
 }
 
 /**
@@ -125,7 +137,7 @@ async function mapInOrder<T, R>(inputs: T[], concurrency: number, task: (input: 
 	return results;
 }
 
-export const getAll: Operation<Wanted> = {
+export const getAll: Operation<Wanted, GetAllExecution> = {
 	option: {
 		name: 'Get Many',
 		value: 'getAll',
@@ -134,9 +146,27 @@ export const getAll: Operation<Wanted> = {
 	},
 	fields: [
 		...returnAllFields(showOnlyForGetAll),
+		{
+			displayName: 'Include API Keys',
+			name: 'includeApiKeys',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to output each subaccount’s own API key. Off by default: a key gives full access to its subaccount, and the output may reach an AI agent’s model, a log or another service.',
+			displayOptions: { show: showOnlyForGetAll },
+		},
+		{
+			displayName:
+				'Each subaccount’s API key will be in the output: keep this node’s output away from AI agents, logs and third-party services',
+			name: 'apiKeysNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { ...showOnlyForGetAll, includeApiKeys: [true] } },
+		},
 		optionsCollection(showOnlyForGetAll),
 	],
 	endpoint,
+	start: (context) => ({ includeApiKeys: context.getNodeParameter('includeApiKeys', 0, false) === true }),
 	prepare: readWanted,
 	run,
 };

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { Endpoint } from '../../shared/client';
+import { asText, emailAddress } from '../../shared/inputs';
 import { arrayOf, number, object, text } from '../../shared/shape';
 
 /** `GET /unsubscribe/list`: every address of the list at once (the call has no paging). */
@@ -17,20 +18,17 @@ export const listEndpoint: Endpoint = {
 	label: 'Unsubscribe → Get Many',
 };
 
-// Deliberately loose, as for Create: MailPartner has the last word (its code 9).
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Reads and checks an e-mail field; throws a NodeOperationError naming it. */
 export function readEmail(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
 	const raw = context.getNodeParameter(name, itemIndex, '') as unknown;
-	const email = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+	const email = asText(raw);
 	if (email === '') {
 		throw new NodeOperationError(context.getNode(), `${label} is required`, {
 			description: 'Fill in the address. Nothing was sent.',
 			itemIndex,
 		});
 	}
-	if (!emailPattern.test(email) || email.length > 254) {
+	if (emailAddress(email) === undefined) {
 		throw new NodeOperationError(context.getNode(), `${label} "${email.slice(0, 80)}" is not a valid e-mail address`, {
 			description: `Check the ${label} field. Nothing was sent.`,
 			itemIndex,
