@@ -267,6 +267,22 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 		expect(result.error?.message).toBe('MailPartner could not queue the mail (MailPartner code 500: Problème lors de l’ajout du mail dans la file d’attente)');
 	});
 
+	it('a node stopped by a lost answer names the items whose send had already gone out', async () => {
+		const first = expectSend({ ...answer, messageId: '1' });
+		const lost = expectSend('<html><body>502 Bad Gateway</body></html>');
+		const third = expectSend({ ...answer, messageId: '3' });
+		const result = await runNode({
+			parameters: { ...send, to: '={{ $json.to }}', options: { itemsInFlight: 1 } },
+			items: [{ to: 'a@example.com' }, { to: 'b@example.com' }, { to: 'c@example.com' }],
+			credentials,
+		});
+		expect(first.scope.isDone() && lost.scope.isDone()).toBe(true);
+		// Without Continue On Fail the node stops: the third send never starts.
+		expect(third.scope.isDone()).toBe(false);
+		expect(result.error?.message).toMatch(/^The send may have gone out: /);
+		expect(result.error?.description).toMatch(/Before the node stopped, Message → Send had succeeded for item 1: n8n outputs nothing of a node that stops, and running it again would do it again\./);
+	});
+
 	it('an answer it cannot read says the send may have gone out', async () => {
 		expectSend('{"success": true, "code": 200, "messageId": "1"');
 		const result = await runNode({ parameters: { ...send, to: 'a@example.com' }, credentials });

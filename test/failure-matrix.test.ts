@@ -1,0 +1,216 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { TOO_MANY_REQUESTS_MESSAGE, HTML_502 } from '../sandbox/faults';
+import { runNode, type RunResult } from './harness/engine';
+import { failureJson } from './harness/fixtures';
+import { everythingIn } from './harness/leaks';
+import { printLine } from './harness/print-line';
+
+/**
+ * What reaches the next node when a call fails, for every operation × every way MailPartner (or
+ * what stands in front of it) fails × each of n8n's On Error settings. The node runs in n8n's
+ * engine, with a node after it on each output, against the local sandbox on 127.0.0.1, which
+ * answers with the fault and counts the requests that reached it. A call that spends money must
+ * reach the server exactly once whatever the fault, and when its outcome is unknown the user is
+ * told that it may have happened and how to check. The last test prints
+ * `failures: N cases, F failed`.
+ */
+
+type Kind = 'read' | 'change' | 'money';
+
+interface OperationCase {
+	name: string;
+	kind: Kind;
+	parameters: INodeParameters;
+	/** What a money call's error says may have happened (the user's words to look for). */
+	mayHaveHappened?: string;
+}
+
+const operations: OperationCase[] = [
+	{ name: 'Account → Get Credits', kind: 'read', parameters: { resource: 'account', operation: 'getCredits' } },
+	{ name: 'Subaccount → Get Many', kind: 'read', parameters: { resource: 'subaccount', operation: 'getAll', returnAll: true } },
+	{
+		name: 'Subaccount → Create',
+		kind: 'money',
+		parameters: { resource: 'subaccount', operation: 'create', type: 'simple' },
+		mayHaveHappened: 'The subaccount may have been created',
+	},
+	...(['addCredit', 'removeCredit'] as const).map(
+		(operation): OperationCase => ({
+			name: `Subaccount → ${operation === 'addCredit' ? 'Add' : 'Remove'} Credit`,
+			kind: 'money',
+			parameters: { resource: 'subaccount', operation, subaccount: { __rl: true, mode: 'id', value: 'demo-token-01' }, credit: 1 },
+			mayHaveHappened: 'The credit may have been moved',
+		}),
+	),
+	{ name: 'Unsubscribe → Get Many', kind: 'read', parameters: { resource: 'unsubscribe', operation: 'getAll', returnAll: true } },
+	{ name: 'Unsubscribe → Add', kind: 'change', parameters: { resource: 'unsubscribe', operation: 'add', email: 'gone@example.com' } },
+	{ name: 'Unsubscribe → Remove', kind: 'change', parameters: { resource: 'unsubscribe', operation: 'remove', removeBy: 'id', id: '1' } },
+	{
+		name: 'Message → Send',
+		kind: 'money',
+		parameters: { resource: 'message', operation: 'send', subject: 'Hello', htmlContent: '<p>Hi</p>', to: 'ada@example.com' },
+		mayHaveHappened: 'The send may have gone out',
+	},
+	{ name: 'Message → Get Status', kind: 'read', parameters: { resource: 'message', operation: 'getStatus', messageId: '1001' } },
+	{ name: 'Message → Cancel', kind: 'change', parameters: { resource: 'message', operation: 'cancel', messageId: '1001' } },
+];
+
+interface Fault {
+	name: string;
+	faults: IDataObject;
+	/** The failure as the node words it (after "… may have …: " for a money call whose outcome is unknown). */
+	reason: RegExp;
+	/** Whether the request may have been carried out (no readable answer, or not one that refuses it). */
+	outcomeUnknown: boolean;
+	/** The HTTP status of the answer, when one arrived whole. */
+	httpStatus?: number;
+	/** MailPartner's code, when it refused the call. */
+	code?: number;
+	/** Whether the client tries a read again after it (reads: 429 and 5xx; state changes: 429 only). */
+	retriedFor: Kind[];
+}
+
+// `Retry-After: 0`: a read tried again is tried at once, so that the matrix stays quick.
+const answer = (status: number, body: string, contentType: string): IDataObject => ({
+	answer: { status, body, contentType, headers: { 'Retry-After': '0' } },
+});
+
+const faults: Fault[] = [
+	{
+		name: 'HTTP 429 with MailPartner’s code',
+		faults: answer(429, failureJson(429, TOO_MANY_REQUESTS_MESSAGE), 'application/json'),
+		reason: /^Too many requests: MailPartner allows 2 000 a minute per IP address \(MailPartner code 429: Trop de requêtes/,
+		outcomeUnknown: false,
+		httpStatus: 429,
+		code: 429,
+		retriedFor: ['read', 'change'],
+	},
+	{
+		name: 'HTTP 500 in plain text',
+		faults: answer(500, 'Internal Server Error', 'text/plain'),
+		reason: /MailPartner’s answer is neither JSON nor XML \(HTTP 500\)$/,
+		outcomeUnknown: true,
+		httpStatus: 500,
+		retriedFor: ['read'],
+	},
+	{
+		name: 'HTTP 502, a proxy’s HTML page',
+		faults: answer(502, HTML_502, 'text/html'),
+		reason: /MailPartner answered with an HTML page \(HTTP 502\)$/,
+		outcomeUnknown: true,
+		httpStatus: 502,
+		retriedFor: ['read'],
+	},
+	{
+		name: 'HTTP 503 with an empty body',
+		faults: answer(503, '', 'text/plain'),
+		reason: /MailPartner sent an empty answer \(HTTP 503\)$/,
+		outcomeUnknown: true,
+		httpStatus: 503,
+		retriedFor: ['read'],
+	},
+	{ name: 'no answer before the timeout', faults: { stallHeaders: true }, reason: /did not answer within 1 s/, outcomeUnknown: true, retriedFor: [] },
+	{ name: 'the connection reset', faults: { dropConnection: true }, reason: /the connection to .* closed unexpectedly$/i, outcomeUnknown: true, retriedFor: [] },
+	{
+		name: 'the answer cut half-way',
+		faults: { truncateBody: true },
+		// The sandbox cuts whatever it answers: a success, or (Cancel of a mail already sent) a refusal.
+		reason: /MailPartner’s (JSON|XML) answer is (incomplete or malformed|not well-formed.*) \(HTTP \d{3}\)$/,
+		outcomeUnknown: true,
+		retriedFor: [],
+	},
+	{
+		name: 'success:false with MailPartner’s code',
+		faults: { forceError: { code: 10, message: 'Clé API incorrecte' } },
+		reason: /^Invalid API key \(MailPartner code 10: Clé API incorrecte\)$/,
+		outcomeUnknown: false,
+		code: 10,
+		retriedFor: [],
+	},
+];
+
+type Mode = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+const modes: Mode[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
+
+let sandbox: ReturnType<typeof createSandbox>;
+let credentials: { apiKey: string; baseUrl: string };
+let ran = 0;
+let passed = 0;
+
+beforeAll(async () => {
+	sandbox = createSandbox({ state: 'demo' });
+	const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
+	credentials = { apiKey: DEMO_KEY, baseUrl };
+});
+
+afterAll(async () => {
+	await sandbox?.close();
+	printLine(`failures: ${ran} cases, ${ran - passed} failed`);
+});
+
+/** The message a user sees for this fault on this operation. */
+function expectMessage(message: string | undefined, operation: OperationCase, fault: Fault): void {
+	const warned = operation.kind === 'money' && fault.outcomeUnknown;
+	if (warned) expect(message?.startsWith(`${operation.mayHaveHappened}: `)).toBe(true);
+	expect(warned ? message?.slice(`${operation.mayHaveHappened}: `.length) : message).toMatch(fault.reason);
+}
+
+function expectDescription(description: string | undefined, operation: OperationCase, fault: Fault): void {
+	expect(description).toBeTruthy();
+	if (operation.kind !== 'money') return;
+	if (fault.outcomeUnknown) {
+		expect(description).toMatch(/^MailPartner may have carried it out before the answer was lost, and the node cannot tell\. Before running it again, check whether/);
+		expect(description).toMatch(/Running it again unchecked could do it, and charge for it, twice\./);
+	} else {
+		expect(description).toMatch(/Nothing was done and nothing was charged\./);
+	}
+	// A call that may have spent money is never something to simply try again.
+	expect(description).not.toMatch(/try again later/i);
+}
+
+describe.each(operations)('$name', (operation) => {
+	describe.each(faults)('$name', (fault) => {
+		it.each(modes)('On Error: %s', async (mode) => {
+			ran += 1;
+			sandbox.reset();
+			sandbox.setFaults(fault.faults);
+			const result: RunResult = await runNode({
+				parameters: { ...operation.parameters, options: { timeout: 1000, requestsPerMinute: 0 } },
+				items: [{ row: 7 }],
+				credentials,
+				onError: mode,
+				withNextNodes: true,
+			});
+
+			const requests = sandbox.state.requests.total as number;
+			expect(requests).toBe(fault.retriedFor.includes(operation.kind) ? 5 : 1);
+
+			if (mode === 'stopWorkflow') {
+				expect(result.next).toEqual({ main: undefined, error: undefined });
+				expectMessage(result.error?.message, operation, fault);
+				expectDescription(result.error?.description ?? undefined, operation, fault);
+				// n8n's error panel shows MailPartner's code as the error code, or else the HTTP status.
+				const shownCode = fault.code ?? fault.httpStatus;
+				if (shownCode !== undefined) expect(result.error).toMatchObject({ httpCode: String(shownCode) });
+			} else {
+				expect(result.error).toBeUndefined();
+				const [received, other] = mode === 'continueRegularOutput' ? [result.next.main, result.next.error] : [result.next.error, result.next.main];
+				expect(other ?? []).toEqual([]);
+				expect(received).toHaveLength(1);
+				const json = received?.[0].json ?? {};
+				// Only what n8n's error output recognises as an error item (its keys among error, message, details).
+				expect(Object.keys(json).sort()).toEqual(['details', 'error']);
+				expectMessage(String(json.error), operation, fault);
+				const details = json.details as IDataObject;
+				expectDescription(details.description as string, operation, fault);
+				expect(details.code).toBe(fault.code);
+				if (fault.httpStatus !== undefined) expect(details.httpStatus).toBe(fault.httpStatus);
+				expect(details.mayHaveHappened).toBe(operation.kind === 'money' && fault.outcomeUnknown ? true : undefined);
+			}
+			expect(everythingIn(result.run)).not.toContain(DEMO_KEY);
+			passed += 1;
+		});
+	});
+});
