@@ -90,11 +90,56 @@ const base = lazy(async () => {
 		h.variant(credits.workflow, { id: 'mpWrongKeyXml001', name: 'e2e wrong key (xml)', format: 'xml', ...wrongKey }),
 		h.variant(credits.workflow, { id: 'mpEmptyAccount01', name: 'e2e empty account', credentialId: EMPTY_CREDENTIAL_ID, credentialName: 'MailPartner empty account' }),
 	];
+	// A Send that MailPartner answers with a proxy's HTML page: what the next node gets, and what a stopped node says.
+	extra.push(lostSendWorkflow('mpSendLostCont01', 'e2e send answered 502 (Continue On Fail)', 'continueRegularOutput'));
+	extra.push(lostSendWorkflow('mpSendLostStop01', 'e2e send answered 502 (stops)', 'stopWorkflow'));
 	const xmlCopies = examplesList.map((e) => h.variant(e.workflow, { id: h.xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' }));
 	await rt.importWorkflows(env, [...examplesList.map((e) => e.workflow), ...xmlCopies, ...extra]);
 	return { tarball, userFolder, sandbox, recorder, env, examples: examplesList };
 });
 let recorderToClose = null;
+
+/** Manual Trigger → MailPartner Send with n8n's On Error setting `onError` → a No Op node named "After Send". */
+function lostSendWorkflow(id, name, onError) {
+	const node = (suffix, fields) => ({ id: `00000000-0000-4000-8000-0000000e2e${suffix}`, typeVersion: 1, position: [Number(suffix) * 220, 0], ...fields });
+	return {
+		id,
+		name,
+		active: false,
+		isArchived: false,
+		nodes: [
+			node('01', { name: 'Start', type: 'n8n-nodes-base.manualTrigger', parameters: {} }),
+			node('02', {
+				name: 'Send',
+				type: rt.NODE_TYPE,
+				onError,
+				parameters: { resource: 'message', operation: 'send', subject: 'Hello', htmlContent: '<p>Hello</p>', to: 'ada@example.com', options: {} },
+				credentials: { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: 'MailPartner sandbox' } },
+			}),
+			node('03', { name: 'After Send', type: 'n8n-nodes-base.noOp', parameters: {} }),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
+			Send: { main: [[{ node: 'After Send', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+}
+
+/** Runs `id` while the sandbox answers every request with a proxy's HTML page, HTTP 502. */
+async function executeWithHtml502(id) {
+	const { env, sandbox } = await base();
+	await h.sandboxControl(sandbox.baseUrl, 'reset');
+	await h.sandboxControl(sandbox.baseUrl, 'faults', { htmlErrorPage: true });
+	try {
+		const r = await h.execute(env, id);
+		fs.writeFileSync(path.join(await logsDir(), `${id}.out`), `${r.stdout}\n${r.stderr}`);
+		return r;
+	} finally {
+		await h.sandboxControl(sandbox.baseUrl, 'faults', {});
+	}
+}
 
 /** The example workflows: examples/ of this checkout, or MAILPARTNER_E2E_EXAMPLES (a folder). */
 function examples() {
@@ -201,6 +246,32 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 			h.assertNoSecret(all, [WRONG_KEY], 'the output');
 		});
 	}
+
+	it('a Send answered HTTP 502 under Continue On Fail: the next node gets the message, the description with the warning, and the status', async () => {
+		const r = await executeWithHtml502('mpSendLostCont01');
+		assert.equal(r.code, 0, `n8n execute exited ${r.code}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
+		const run = h.parseRun(r.stdout);
+		// What n8n stored for the Send node after it rewrote the node's output, and what the next node received.
+		for (const node of ['Send', 'After Send']) {
+			const received = h.items(run, node);
+			assert.equal(received.length, 1, `one item from "${node}"`);
+			const [item] = received;
+			assert.deepEqual(Object.keys(item).sort(), ['details', 'error'], `"${node}": ${JSON.stringify(item)}`);
+			assert.equal(item.error, 'The send may have gone out: MailPartner answered with an HTML page (HTTP 502)');
+			assert.equal(item.details.httpStatus, 502);
+			assert.equal(item.details.mayHaveHappened, true);
+			assert.match(item.details.description, /^MailPartner may have carried it out before the answer was lost.* Before running it again, check whether it did: Account → Get Credits/);
+		}
+		h.assertNoSecret(`${r.stdout}\n${r.stderr}`, KEYS, 'the output');
+	});
+
+	it('a Send answered HTTP 502 without Continue On Fail stops the node with the same warning', async () => {
+		const r = await executeWithHtml502('mpSendLostStop01');
+		const all = `${r.stdout}\n${r.stderr}`;
+		assert.notEqual(r.code, 0, 'n8n execute must fail');
+		assert.ok(all.includes('The send may have gone out: MailPartner answered with an HTML page (HTTP 502)'), rt.tail(all, 20));
+		h.assertNoSecret(all, KEYS, 'the output');
+	});
 
 	it('an empty account takes the "Not enough credits" branch', async () => {
 		const { env, sandbox } = await base();

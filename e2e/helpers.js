@@ -88,11 +88,19 @@ function startRecorder(targetBaseUrl) {
 	});
 }
 
-function sandboxControl(sandboxBaseUrl, route) {
+function sandboxControl(sandboxBaseUrl, route, body) {
 	const u = new URL(sandboxBaseUrl);
+	const text = body === undefined ? '' : JSON.stringify(body);
 	return new Promise((resolve, reject) => {
 		const req = http.request(
-			{ host: u.hostname, port: u.port, method: 'POST', path: `/__sandbox/${route}`, timeout: 5000 },
+			{
+				host: u.hostname,
+				port: u.port,
+				method: 'POST',
+				path: `/__sandbox/${route}`,
+				timeout: 5000,
+				headers: text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {},
+			},
 			(res) => {
 				res.resume();
 				res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`sandbox ${route}: HTTP ${res.statusCode}`))));
@@ -100,7 +108,7 @@ function sandboxControl(sandboxBaseUrl, route) {
 		);
 		req.on('timeout', () => req.destroy(new Error(`sandbox ${route}: timeout`)));
 		req.on('error', reject);
-		req.end();
+		req.end(text);
 	});
 }
 
