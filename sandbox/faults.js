@@ -33,7 +33,7 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 // Headers the sandbox computes itself: a canned answer setting them would contradict the body it sends.
 const RESERVED_HEADERS = ['content-length', 'transfer-encoding', 'connection'];
 
-/** The error-code page's words for code 429 (MAIL-API-FULL.md, "Codes d'erreur"). */
+/** The error-code page's words for code 429 (docs/mailpartner-api.md#codes-every-call-can-get). */
 const TOO_MANY_REQUESTS_MESSAGE = 'Trop de requêtes effectuées en une minute (limite : 2000 requêtes / minute / Adresse IP)';
 
 const object = (value, shape) => {

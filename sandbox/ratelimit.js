@@ -2,7 +2,7 @@
 
 /**
  * MailPartner's documented limit: 2000 requests per minute per IP, refused with code 429 (see
- * MAIL-API-FULL.md, error codes). The sandbox enforces it per sandbox (all its clients are one IP).
+ * docs/mailpartner-api.md#limits). The sandbox enforces it per sandbox (all its clients are one IP).
  *
  * A sliding window over the last `requests` accepted timestamps, kept in a ring buffer: the oldest
  * accepted request is always at `head` once the ring is full, so each check is O(1). Benchmarks push

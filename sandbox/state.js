@@ -14,7 +14,7 @@ const DEMO_KEY = 'sandbox-demo-key';
 const EMPTY_KEY = 'sandbox-empty-key';
 /** A key with every character that breaks naive query-string or URL handling: `+ / = % &`. */
 const HOSTILE_KEY = 'sandbox-hostile+/=%&key';
-/** Recipient reports "can take up to 48 hours" (REFERENCE.md): the demo's pending message waits that long. */
+/** Recipient reports can take 48 hours (docs/mailpartner-api.md#delivery-status): the demo's pending message waits that long. */
 const MAX_REPORT_DELAY_MS = 48 * 3600 * 1000;
 
 // Money is kept in euros as a number but every operation goes through integer milli-euros, so
@@ -481,7 +481,7 @@ function cancelMessage(account, messageId, nowMs) {
 	return { payload: { message: "L'envoi du mail a été annulé." } };
 }
 
-// --- Credit moves and the unsubscribe list (MAIL-API-FULL.md §2.4-2.6, §2.10-2.11) -----------
+// --- Credit moves and the unsubscribe list (docs/mailpartner-api.md#credit-moves, #unsubscribe-list) ---
 
 /** Euros as the credit pages send them: a number or a numeric string ("100", "10.5"). */
 function parseCredit(raw) {

@@ -36,7 +36,7 @@ const englishMeaning: Record<OperationName, Record<number, string>> = {
 		4: 'Message not found',
 		10: 'Invalid API key',
 	},
-	// The error-code page's "Envoi de Mail" table (MAIL-API-FULL.md §3.1).
+	// The error-code page's "Envoi de Mail" table (docs/mailpartner-api.md#send).
 	send: {
 		1: 'API key is missing',
 		2: 'The mail’s content is required',

@@ -320,7 +320,7 @@ describe('Message → Send against the sandbox', () => {
 		expect(everythingIn([paid.run, dry.run])).not.toContain(DEMO_KEY);
 	});
 
-	// The send table of the error-code page (MAIL-API-FULL.md §3.1): each code, with MailPartner's
+	// The send table of the error-code page (docs/mailpartner-api.md#send): each code, with MailPartner's
 	// own words as the sandbox answers them, reads as a known English message with its code.
 	const sendCodes = Object.entries(documentedErrors.send);
 	it('the table has the 34 documented codes', () => expect(sendCodes).toHaveLength(34));

@@ -25,7 +25,7 @@ const parametersFor = (operation: Direction, credit: number | string | null, tok
 	credit,
 });
 
-/** The success sample of both pages (MAIL-API-FULL.md §2.10, §2.11). */
+/** The success sample of both pages (docs/mailpartner-api.md#credit-moves). */
 const sample = { success: true, code: 200, credit: 2869.2, subaccountCredit: 61.8, currency: 'EUR' };
 
 /** The pages' codes, French as the add page writes them (the remove page copies the table). */

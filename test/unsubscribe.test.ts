@@ -17,7 +17,7 @@ const add = (email: string): INodeParameters => ({ resource: 'unsubscribe', oper
 const removeById = (id: string | number): INodeParameters => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'id', id });
 const removeByEmail = (email: string): INodeParameters => ({ resource: 'unsubscribe', operation: 'remove', removeBy: 'email', email });
 
-/** The list page's sample (MAIL-API-FULL.md §2.5), and a longer list of the same shape. */
+/** The list page's sample (docs/mailpartner-api.md#unsubscribe-list), and a longer list of the same shape. */
 const listSample = { success: true, code: 200, nbData: 1, data: [{ id: 19, email: 'xxx@www.com', createdAt: '2015-07-20 10:19:45' }] };
 const threeEntries = {
 	success: true,

@@ -4,7 +4,7 @@ import { documentedErrors, pageJson, pageSample, testKey } from './pages';
 
 /**
  * MailPartner answers for the tests. The page samples are verbatim copies of the published API
- * pages; everything else is derived from them by the rules the pages and REFERENCE.md state
+ * pages; everything else is derived from them by the rules docs/mailpartner-api.md states
  * (the failure envelope, the positional XML layout) — never invented shapes.
  */
 

@@ -15,7 +15,7 @@ export type ErrorTable = Readonly<Record<number, ErrorText>>;
 
 const checkCredential = 'Check the API key in the MailPartner credential.';
 
-/** Codes of MailPartner's error-code page that any call can get (see MAIL-API-FULL.md §3-4). */
+/** Codes of MailPartner's error-code page that any call can get (docs/mailpartner-api.md#codes-every-call-can-get). */
 const commonErrors: ErrorTable = {
 	1: { message: 'API key is missing', hint: checkCredential },
 	10: { message: 'Invalid API key', hint: checkCredential },

@@ -15,7 +15,7 @@ const showOnlyForSend = { resource: ['message'], operation: ['send'] };
 
 const neverCharged = 'Nothing was sent and no credit was spent.';
 
-/** `POST /send`. Its codes are the error-code page's "Envoi de Mail" table (MAIL-API-FULL.md §3.1). */
+/** `POST /send`. Its codes are the error-code page's "Envoi de Mail" table (docs/mailpartner-api.md#send). */
 const endpoint: Endpoint = {
 	method: 'POST',
 	path: '/send',

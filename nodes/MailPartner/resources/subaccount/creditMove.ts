@@ -17,7 +17,7 @@ import { getAll } from './getAll';
 
 /**
  * What Add Credit and Remove Credit share: the same body (`credit`, `tokenSubaccount`), the same
- * answer and the same codes (the remove page is a copy of the add page, MAIL-API-FULL.md §2.11).
+ * answer and the same codes (the remove page mirrors the add page: docs/mailpartner-api.md#credit-moves).
  * They move money, so every input is checked before anything is sent and they are never retried.
  */
 
@@ -30,8 +30,8 @@ export interface CreditInputs extends IDataObject {
 const answer = object({ credit: number, subaccountCredit: number, currency: text });
 
 /**
- * The credit pages' own table (MAIL-API-FULL.md §2.10). The error-code page's generic
- * "Sous-compte" table numbers the same errors differently (§3.2); the call's own page wins.
+ * The credit pages' own table (docs/mailpartner-api.md#credit-moves). The error-code page's generic
+ * "Sous-compte" table numbers the same errors differently; the call's own page wins.
  */
 function creditErrors(direction: 'add' | 'remove'): Endpoint['errors'] {
 	const from = direction === 'add' ? 'your main account' : 'the subaccount';

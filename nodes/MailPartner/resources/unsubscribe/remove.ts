@@ -10,7 +10,7 @@ const showOnlyForRemove = { resource: ['unsubscribe'], operation: ['remove'] };
 
 /**
  * `/unsubscribe/delete`: the pages' header says POST, but every code sample on both pages sends a
- * GET with `id` in the query string (MAIL-API-FULL.md §2.6): the node follows the samples. The
+ * GET with `id` in the query string (docs/mailpartner-api.md#unsubscribe-list-open-points): the node follows the samples. The
  * answer holds nothing beyond success and code.
  */
 const endpoint: Endpoint = {
