@@ -61,11 +61,14 @@ const nextNode: INodeType = {
 	},
 };
 
-const nodeTypes: INodeTypes = {
-	getByName: (type) => (type === nextNodeType ? nextNode : mailPartnerNode),
-	getByNameAndVersion: (type) => (type === nextNodeType ? nextNode : mailPartnerNode),
+/** The node under test (MailPartner, or a test-only node), and the stand-in for the next node. */
+const typesOf = (nodeType: INodeType): INodeTypes => ({
+	getByName: (type) => (type === nextNodeType ? nextNode : nodeType),
+	getByNameAndVersion: (type) => (type === nextNodeType ? nextNode : nodeType),
 	getKnownTypes: () => ({}),
-};
+});
+
+const nodeTypes = typesOf(mailPartnerNode);
 
 /** Serves one credential from memory and applies the credential type's own `authenticate`. */
 export class MemoryCredentialsHelper extends ICredentialsHelper {
@@ -131,6 +134,8 @@ export interface RunOptions {
 	withNextNodes?: boolean;
 	/** Node settings as the editor saves them, e.g. `{ retryOnFail: true }`. */
 	settings?: Partial<Pick<INode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries'>>;
+	/** Another node type to run instead of MailPartner (a test-only node). */
+	nodeType?: INodeType;
 }
 
 export interface RunResult {
@@ -181,7 +186,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		nodes: [node, ...nextNodes],
 		connections,
 		active: false,
-		nodeTypes,
+		nodeTypes: options.nodeType ? typesOf(options.nodeType) : nodeTypes,
 	});
 	const items = (options.items ?? [{}]).map((json, index) => {
 		const binary = options.binary?.[index];

@@ -1,0 +1,236 @@
+import { DateTime } from 'luxon';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+
+import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
+import { itemParameter } from '../nodes/MailPartner/shared/parameter';
+import { runNode } from './harness/engine';
+import { credentials } from './harness/fixtures';
+
+/**
+ * The `{{ $json.field }}` shortcut against n8n itself: for each form of a parameter and each item
+ * value, a test-only node run by n8n's engine reads the parameter with `getNodeParameter` in one
+ * execution and with `itemParameter` in another, on the same item. The results must be the same
+ * value of the same type, or the same error; and each row says whether the shortcut answers from
+ * the item itself or hands the read to n8n, so a shortcut that never serves would fail too.
+ */
+
+type Outcome = { value: unknown } | { error: string };
+
+interface Reading {
+	outcome: Outcome;
+	/** How many times this read reached n8n's evaluation of the parameter. */
+	evaluations: number;
+}
+
+function attempt(read: () => unknown): Outcome {
+	try {
+		return { value: read() };
+	} catch (error) {
+		return { error: (error as Error).message };
+	}
+}
+
+/** The node's context, counting reads of the parameter: evaluated by n8n, or as saved (raw). */
+function counting(target: IExecuteFunctions) {
+	const counts = { evaluations: 0, rawReads: 0 };
+	const context = new Proxy(target, {
+		get(context, property) {
+			if (property === 'getNodeParameter') {
+				return (...args: Parameters<IExecuteFunctions['getNodeParameter']>) => {
+					if ((args[3] as { rawExpressions?: boolean } | undefined)?.rawExpressions) counts.rawReads++;
+					else counts.evaluations++;
+					return context.getNodeParameter(...args);
+				};
+			}
+			const value: unknown = Reflect.get(context, property, context);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(context) : value;
+		},
+	});
+	return { context, counts };
+}
+
+type Reader = 'n8n' | 'shortcut';
+
+interface Execution {
+	readings: Reading[];
+	/** Reads of the saved expression in the whole execution (the shortcut's parse). */
+	rawReads: number;
+}
+
+/** A node whose execute() reads `value` for each item the way `reader` says, and records it. */
+function probeNode(reader: Reader, execution: Execution): INodeType {
+	return {
+		description: {
+			displayName: 'Parameter Probe',
+			name: 'parameterProbe',
+			group: ['transform'],
+			version: 1,
+			description: 'Test-only: reads one parameter per item',
+			defaults: { name: 'Parameter Probe' },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+		},
+		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+			const { context, counts } = counting(this);
+			const items = this.getInputData();
+			items.forEach((_item, itemIndex) => {
+				const before = counts.evaluations;
+				const outcome = attempt(() =>
+					reader === 'n8n' ? context.getNodeParameter('value', itemIndex, '') : itemParameter(context, 'value', itemIndex, ''),
+				);
+				execution.readings.push({ outcome, evaluations: counts.evaluations - before });
+			});
+			execution.rawReads = counts.rawReads;
+			return [items];
+		},
+	};
+}
+
+/** Runs the probe node through n8n's engine with `value` as its parameter, over `items`. */
+async function read(reader: Reader, value: string, items: IDataObject[]): Promise<Execution> {
+	const execution: Execution = { readings: [], rawReads: 0 };
+	const result = await runNode({ parameters: { value }, items, credentials, nodeType: probeNode(reader, execution) });
+	expect(result.error).toBeUndefined();
+	expect(execution.readings).toHaveLength(items.length);
+	return execution;
+}
+
+/** A value as a test title shows it (JSON would show NaN and -0 as null and 0, a DateTime as a string). */
+function show(value: unknown): string {
+	if (DateTime.isDateTime(value)) return `DateTime(${value.toISO() ?? 'invalid'})`;
+	if (value instanceof Date) return `Date(${value.toISOString()})`;
+	if (typeof value === 'bigint') return `${value}n`;
+	if (typeof value === 'function') return 'a function';
+	if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+	if (value === undefined) return 'undefined';
+	if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+	if (typeof value === 'object' && value !== null) {
+		return `{${Object.entries(value).map(([key, field]) => `${JSON.stringify(key)}: ${show(field)}`).join(', ')}}`;
+	}
+	return JSON.stringify(value);
+}
+
+interface Row {
+	form: string;
+	/** The item's json, built afresh for each run (n8n may change objects it returns). */
+	json: () => IDataObject;
+	/** Whether the shortcut answers from the item (true) or hands the read to n8n (false). */
+	served: boolean;
+}
+
+const dateTime = () => DateTime.fromISO('2026-03-01T09:30:00.000Z', { zone: 'Europe/Paris' });
+const date = () => new Date('2026-03-01T09:30:00.000Z');
+
+const rows: Row[] = [
+	{ form: '={{ $json.a }}', json: () => ({ a: 'ada@example.com' }), served: true },
+	{ form: '={{$json.a}}', json: () => ({ a: 'text' }), served: true },
+	{ form: '={{   $json.a   }}', json: () => ({ a: 'text' }), served: true },
+	{ form: '={{ $json["a"] }}', json: () => ({ a: 'text' }), served: true },
+	{ form: "={{ $json['a'] }}", json: () => ({ a: 'text' }), served: true },
+	{ form: '={{ $json["a b-c.d"] }}', json: () => ({ 'a b-c.d': 'text' }), served: true },
+	{ form: '={{ $json.a }}\n', json: () => ({ a: 'text' }), served: false },
+	{ form: '={{ $json.a }}\n', json: () => ({ a: 300 }), served: false },
+	{ form: '={{ $json.a }} ', json: () => ({ a: 300 }), served: false },
+	{ form: '= {{ $json.a }}', json: () => ({ a: 300 }), served: false },
+	{ form: '={{\t$json.a\t}}', json: () => ({ a: 300 }), served: false },
+	{ form: '={{\n$json.a\n}}', json: () => ({ a: 300 }), served: false },
+	{ form: '={{ $json. a }}', json: () => ({ a: 300 }), served: false },
+	{ form: '={{ $json[ "a" ] }}', json: () => ({ a: 300 }), served: false },
+	{ form: '{{ $json.a }}', json: () => ({ a: 300 }), served: false },
+	{ form: '={{ $json.a.b }}', json: () => ({ a: { b: 'text' } }), served: false },
+	{ form: '={{ $json.a.b }}', json: () => ({}), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: [300] }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: [] }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: ['a', 'b'] }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: { email: 'ada@example.com', name: 'Ada' } }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: { when: dateTime() } }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: 0 }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: -1 }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: 1.5 }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: -0 }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: Number.NaN }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: 2 ** 64 }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: true }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: false }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: null }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: '' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: '  padded\n' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: undefined }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({}), served: true },
+	{ form: '={{ $json["missing"] }}', json: () => ({}), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: '{{ $json.b }}', b: 'other' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: '={{ $json.b }}', b: 'other' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: dateTime() }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: date() }), served: false },
+	{ form: '={{ $json.a }}', json: () => ({ a: BigInt(300) as unknown as number }), served: false },
+	{ form: '={{ $json.a }}{{ $json.b }}', json: () => ({ a: 'x', b: 'y' }), served: false },
+	{ form: '={{ $json.a }} {{ $json.b }}', json: () => ({ a: 'x', b: 'y' }), served: false },
+	{ form: '={{ $json["x}}y"] }}', json: () => ({ 'x}}y': 'text' }), served: false },
+	{ form: '={{ $json["x{{y"] }}', json: () => ({ 'x{{y': 'text' }), served: false },
+	{ form: '={{ $json["a\\"b"] }}', json: () => ({ 'a"b': 'text' }), served: false },
+	{ form: '={{ $json["a\nb"] }}', json: () => ({ 'a\nb': 'text' }), served: false },
+	{ form: '={{ $json[""] }}', json: () => ({ '': 'text' }), served: false },
+	{ form: '={{ $json.constructor }}', json: () => ({}), served: false },
+	{ form: '={{ $json.constructor }}', json: () => ({ constructor: 'text' }), served: false },
+	{ form: '={{ $json.constructorName }}', json: () => ({ constructorName: 'text' }), served: false },
+	{ form: '={{ $json["x.constructor"] }}', json: () => ({ 'x.constructor': 'text' }), served: false },
+	{ form: '={{ $json["constructor"] }}', json: () => ({}), served: false },
+	{ form: '={{ $json["__proto__"] }}', json: () => ({}), served: false },
+	{ form: '={{ $json.__proto__ }}', json: () => ({}), served: false },
+	{ form: '={{ $json.prototype }}', json: () => ({ prototype: 'text' }), served: false },
+	{ form: '={{ $json.caller }}', json: () => ({ caller: 'text' }), served: false },
+	{ form: '={{ $json.toString }}', json: () => ({}), served: false },
+	{ form: '={{ $json.toString }}', json: () => ({ toString: 'text' }), served: true },
+	{ form: '={{ $json.hasOwnProperty }}', json: () => ({}), served: false },
+	{ form: '={{ $json["valueOf"] }}', json: () => ({}), served: false },
+	{ form: '={{ $json.$ }}', json: () => ({ $: 'text' }), served: true },
+	{ form: '={{ $json.if }}', json: () => ({ if: 'text' }), served: true },
+	{ form: '={{ $json["0"] }}', json: () => ({ 0: 'text' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: 'a }} b {{ c' }), served: true },
+	{ form: '={{ $json.a }}', json: () => ({ a: () => 'text' }), served: false },
+];
+
+describe('the {{ $json.field }} shortcut against n8n’s getNodeParameter', () => {
+	it.each(rows.map((row) => [row.form, show(row.json()), row]))('%j on %s', async (_form, _json, row) => {
+		// Separate executions on fresh items: n8n changes some objects it returns (DateTimes inside).
+		const [n8n] = (await read('n8n', row.form, [row.json()])).readings;
+		const [shortcut] = (await read('shortcut', row.form, [row.json()])).readings;
+		expect(shortcut.outcome).toStrictEqual(n8n.outcome);
+		expect(shortcut.evaluations).toBe(row.served ? 0 : 1);
+	});
+
+	it('parses the expression once per execution, and serves or declines item by item', async () => {
+		const values: unknown[] = ['ada@example.com', 7, undefined, [300], null, { when: dateTime() }, 'grace@example.com'];
+		const items = () => values.map((a) => (a === undefined ? {} : { a }));
+		const n8n = await read('n8n', '={{ $json.a }}', items());
+		const shortcut = await read('shortcut', '={{ $json.a }}', items());
+		expect(shortcut.readings.map(({ outcome }) => outcome)).toStrictEqual(n8n.readings.map(({ outcome }) => outcome));
+		expect(shortcut.readings.map(({ evaluations }) => evaluations)).toEqual([0, 0, 0, 1, 0, 1, 0]);
+		expect(shortcut.rawReads).toBe(1);
+	});
+
+	it('hands every item of a form it does not serve to n8n', async () => {
+		const shortcut = await read('shortcut', '={{ $json.a }} and more', [{ a: 1 }, { a: 2 }]);
+		expect(shortcut.readings.map(({ outcome }) => outcome)).toStrictEqual([{ value: '1 and more' }, { value: '2 and more' }]);
+		expect(shortcut.readings.map(({ evaluations }) => evaluations)).toEqual([1, 1]);
+		expect(shortcut.rawReads).toBe(1);
+	});
+});
+
+describe('the MailPartner node and the shortcut', () => {
+	// n8n checks a field's `validateType` after evaluating it; the shortcut does not, so it is only
+	// right for fields without one. None of the node's fields has one today.
+	it('has no field with validateType', () => {
+		const withValidateType: string[] = [];
+		const visit = (entries: unknown[] | undefined) =>
+			entries?.forEach((entry) => {
+				const field = entry as { name?: string; validateType?: unknown; options?: unknown[]; values?: unknown[] };
+				if (field.validateType !== undefined) withValidateType.push(String(field.name));
+				visit(field.options);
+				visit(field.values);
+			});
+		visit(new MailPartner().description.properties);
+		expect(withValidateType).toEqual([]);
+	});
+});
