@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import { itemParameter } from '../nodes/MailPartner/shared/parameter';
@@ -57,8 +57,8 @@ interface Execution {
 	rawReads: number;
 }
 
-/** A node whose execute() reads `value` for each item the way `reader` says, and records it. */
-function probeNode(reader: Reader, execution: Execution): INodeType {
+/** A node whose execute() reads parameter `name` for each item the way `reader` says, and records it. */
+function probeNode(reader: Reader, execution: Execution, name: string): INodeType {
 	return {
 		description: {
 			displayName: 'Parameter Probe',
@@ -69,7 +69,35 @@ function probeNode(reader: Reader, execution: Execution): INodeType {
 			defaults: { name: 'Parameter Probe' },
 			inputs: ['main'],
 			outputs: ['main'],
-			properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+			properties: [
+				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				{
+					// Shaped like Send's Additional Fields → Variables.
+					displayName: 'Fields',
+					name: 'fields',
+					type: 'collection',
+					default: {},
+					options: [
+						{
+							displayName: 'Variables',
+							name: 'variables',
+							type: 'fixedCollection',
+							typeOptions: { multipleValues: true },
+							default: {},
+							options: [
+								{
+									displayName: 'Variable',
+									name: 'variable',
+									values: [
+										{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+										{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+									],
+								},
+							],
+						},
+					],
+				},
+			],
 		},
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 			const { context, counts } = counting(this);
@@ -77,7 +105,7 @@ function probeNode(reader: Reader, execution: Execution): INodeType {
 			items.forEach((_item, itemIndex) => {
 				const before = counts.evaluations;
 				const outcome = attempt(() =>
-					reader === 'n8n' ? context.getNodeParameter('value', itemIndex, '') : itemParameter(context, 'value', itemIndex, ''),
+					reader === 'n8n' ? context.getNodeParameter(name, itemIndex, '') : itemParameter(context, name, itemIndex, ''),
 				);
 				execution.readings.push({ outcome, evaluations: counts.evaluations - before });
 			});
@@ -87,10 +115,18 @@ function probeNode(reader: Reader, execution: Execution): INodeType {
 	};
 }
 
-/** Runs the probe node through n8n's engine with `value` as its parameter, over `items`. */
-async function read(reader: Reader, value: string, items: IDataObject[]): Promise<Execution> {
+/**
+ * Runs the probe node through n8n's engine over `items`, reading parameter `name` (`value` by
+ * default, set to `parameters` when that is a string).
+ */
+async function read(reader: Reader, parameters: string | INodeParameters, items: IDataObject[], name = 'value'): Promise<Execution> {
 	const execution: Execution = { readings: [], rawReads: 0 };
-	const result = await runNode({ parameters: { value }, items, credentials, nodeType: probeNode(reader, execution) });
+	const result = await runNode({
+		parameters: typeof parameters === 'string' ? { value: parameters } : parameters,
+		items,
+		credentials,
+		nodeType: probeNode(reader, execution, name),
+	});
 	expect(result.error).toBeUndefined();
 	expect(execution.readings).toHaveLength(items.length);
 	return execution;
@@ -215,6 +251,23 @@ describe('the {{ $json.field }} shortcut against n8n’s getNodeParameter', () =
 		expect(shortcut.readings.map(({ outcome }) => outcome)).toStrictEqual([{ value: '1 and more' }, { value: '2 and more' }]);
 		expect(shortcut.readings.map(({ evaluations }) => evaluations)).toEqual([1, 1]);
 		expect(shortcut.rawReads).toBe(1);
+	});
+});
+
+describe('the shortcut on a parameter inside a collection (Send’s Variables)', () => {
+	const withVariable = (value: string): INodeParameters => ({ fields: { variables: { variable: [{ name: 'firstname', value }] } } });
+	it.each<[string, string, IDataObject, boolean]>([
+		['fields.variables.variable[0].value', '={{ $json.first }}', { first: 'Ada' }, true],
+		['fields.variables.variable[0].value', '={{ $json.first }}', {}, true],
+		['fields.variables.variable[0].value', '={{ $json.first }}', { first: ['Ada'] }, false],
+		['fields.variables.variable[0].value', '={{ $json.first }}!', { first: 'Ada' }, false],
+		['fields.variables.variable[1].value', '={{ $json.first }}', { first: 'Ada' }, false],
+		['fields.variables.variable', '={{ $json.first }}', { first: 'Ada' }, false],
+	])('%s with %j on %j', async (path, value, json, served) => {
+		const [n8n] = (await read('n8n', withVariable(value), [json], path)).readings;
+		const [shortcut] = (await read('shortcut', withVariable(value), [json], path)).readings;
+		expect(shortcut.outcome).toStrictEqual(n8n.outcome);
+		expect(shortcut.evaluations).toBe(served ? 0 : 1);
 	});
 });
 
