@@ -16,8 +16,10 @@ function fieldOf(raw: unknown): string | undefined {
 	if (typeof raw !== 'string' || constructorCall.test(raw)) return undefined;
 	const match = plainJsonField.exec(raw);
 	const field = match?.[1] ?? match?.[3];
-	// Names n8n's sandbox refuses (`__proto__`, `prototype`, `caller`…), from the running n8n.
-	return field !== undefined && isSafeObjectProperty(field) ? field : undefined;
+	// Names n8n's sandbox refuses (`__proto__`, `prototype`, `caller`…), from the running n8n. An
+	// n8n whose n8n-workflow lacks the check gets no shortcut rather than a guess.
+	const isSafe: unknown = isSafeObjectProperty;
+	return field !== undefined && typeof isSafe === 'function' && isSafeObjectProperty(field) ? field : undefined;
 }
 
 type Reader = (itemIndex: number, fallback: unknown) => unknown;
