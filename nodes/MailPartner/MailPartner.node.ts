@@ -4,6 +4,8 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
+	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -17,6 +19,47 @@ import { credentialType, MailPartnerClient, readCredentials } from './shared/cli
 import { readSettings, runItems } from './shared/operation';
 
 const resources = { account, message, subaccount, unsubscribe };
+
+/** The Resource selector's options, in the order the panel lists them. */
+const resourceOptions: Array<{ name: string; value: keyof typeof resources }> = [
+	{ name: 'Account', value: 'account' },
+	{ name: 'Message', value: 'message' },
+	{ name: 'Subaccount', value: 'subaccount' },
+	{ name: 'Unsubscribe', value: 'unsubscribe' },
+];
+
+const resourceSelector: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: resourceOptions,
+	default: 'account',
+};
+
+/**
+ * The canvas subtitle, e.g. "Send · Message": n8n's editor evaluates `subtitle` as an expression
+ * on the node's parameters (without one it would show the operation's name only). The labels are
+ * read from the Resource and Operation options, so the canvas says what the panel says. (n8n's
+ * lint asks for a literal subtitle only on a description whose properties it can read, which the
+ * Resource selector above, a constant, is not: test/editor.test.ts evaluates this one instead.)
+ */
+function subtitleExpression(): string {
+	const labels: Record<string, string> = {};
+	for (const resource of resourceOptions) {
+		const selector = resources[resource.value].properties.find((property) => property.name === 'operation');
+		const operations = (selector?.options ?? []).filter((option): option is INodePropertyOptions => 'value' in option);
+		for (const operation of operations) {
+			labels[`${resource.value}:${String(operation.value)}`] = `${operation.name} · ${resource.name}`;
+		}
+	}
+	// A flat object: a nested one would hold "}}", which ends an n8n expression early.
+	return `={{ (${JSON.stringify(labels)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`;
+}
+
+/** What the node does, in one sentence: the node's description, and the start of the trigger's. */
+export const summary =
+	'Send e-mail and follow its delivery, manage subaccounts, credits and unsubscribes with MailPartner';
 
 /**
  * What the MailPartner Trigger uses, from this file: the build keeps the trigger's import of it
@@ -35,27 +78,15 @@ export class MailPartner implements INodeType {
 		icon: { light: 'file:../../icons/mailpartner.svg', dark: 'file:../../icons/mailpartner.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Send e-mail and follow its delivery, manage subaccounts, credits and unsubscribes with MailPartner',
+		subtitle: subtitleExpression(),
+		description: summary,
 		defaults: { name: 'MailPartner' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: credentialType, required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Account', value: 'account' },
-					{ name: 'Message', value: 'message' },
-					{ name: 'Subaccount', value: 'subaccount' },
-					{ name: 'Unsubscribe', value: 'unsubscribe' },
-				],
-				default: 'account',
-			},
+			resourceSelector,
 			...account.properties,
 			...subaccount.properties,
 			...message.properties,

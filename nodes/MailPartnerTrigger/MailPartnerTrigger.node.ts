@@ -17,6 +17,7 @@ import {
 	MailPartnerClient,
 	readCredentials,
 	readUnsubscribeList,
+	summary,
 } from '../MailPartner/MailPartner.node';
 
 /**
@@ -36,6 +37,9 @@ interface CreditsSeen {
 
 const unitLabel: Record<Unit, string> = { euros: 'EUR', emails: 'e-mails' };
 
+/** The threshold's unit on the canvas: "Credits below 20 €", "Credits below 500 e-mails". */
+const subtitleUnit: Record<Unit, string> = { euros: '€', emails: 'e-mails' };
+
 export class MailPartnerTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'MailPartner Trigger',
@@ -43,8 +47,11 @@ export class MailPartnerTrigger implements INodeType {
 		icon: { light: 'file:../../icons/mailpartner.svg', dark: 'file:../../icons/mailpartner.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"] === "creditsBelow" ? "Credits below " + $parameter["threshold"] : "New unsubscribe"}}',
-		description: 'Starts the workflow when the MailPartner credits run low or an address unsubscribes',
+		subtitle: `={{ $parameter["event"] === "creditsBelow" ? "Credits below " + $parameter["threshold"] + " " + (${JSON.stringify(subtitleUnit)})[$parameter["unit"]] : "New unsubscribe" }}`,
+		// n8n's node picker lists this trigger and the MailPartner node as one "MailPartner" entry,
+		// and shows the trigger's description for it (n8n's editor, useActionsGeneration.ts,
+		// generateMergedNodesAndActions): so it says what the whole entry offers, actions first.
+		description: `${summary}, or start a workflow when the credits run low or an address unsubscribes`,
 		defaults: { name: 'MailPartner Trigger' },
 		polling: true,
 		inputs: [],

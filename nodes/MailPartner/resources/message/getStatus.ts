@@ -144,6 +144,8 @@ export const getStatus: Operation<string, StatusSettings> = {
 			default: false,
 			description:
 				'Whether to ask again, every Poll Interval, while a recipient is still Pending, Waiting, Queued or Scheduled (or no report is in yet), for at most Max Wait in all. Other statuses, known or not, are final.',
+			// Shown under the field: while it waits, n8n only says "Executing node…".
+			hint: `While it waits, this step asks MailPartner again every Poll Interval, for up to Max Wait (${maxWaitCeilingSeconds} s at most), and n8n shows "Executing node…" until the statuses come out at the end. For reports that take hours, use a Wait node before Get Status instead.`,
 			displayOptions: { show: showOnlyForGetStatus },
 		},
 		{

@@ -2,6 +2,13 @@ import { NodeOperationError, type IDisplayOptions, type IExecuteFunctions, type 
 
 import { itemParameter } from '../../shared/parameter';
 
+/**
+ * Where Get Status and Cancel take their Message ID unless the user changes it: the `messageId`
+ * of the input item, which Message → Send outputs, so a step added after a Send is ready to run.
+ * Written exactly so, shared/parameter.ts reads it from the item without n8n's expression sandbox.
+ */
+export const previousMessageId = '={{ $json.messageId }}';
+
 /** The Message ID field of Get Status and Cancel. */
 export function messageIdField(show: NonNullable<IDisplayOptions['show']>, description: string): INodeProperties {
 	return {
@@ -9,9 +16,9 @@ export function messageIdField(show: NonNullable<IDisplayOptions['show']>, descr
 		name: 'messageId',
 		type: 'string',
 		required: true,
-		default: '',
+		default: previousMessageId,
 		placeholder: '300',
-		description,
+		description: `${description}. By default, the input item’s messageId, as Message → Send outputs it.`,
 		displayOptions: { show },
 	};
 }
@@ -23,15 +30,30 @@ export function messageIdField(show: NonNullable<IDisplayOptions['show']>, descr
 export function readMessageId(context: IExecuteFunctions, itemIndex: number): string {
 	const raw = itemParameter(context, 'messageId', itemIndex, '');
 	const messageId = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim() : '';
+	if (messageId === '') {
+		throw new NodeOperationError(context.getNode(), 'Message ID is empty', {
+			description: `${whyEmpty(context)}Use the messageId that MailPartner returned for the send. Nothing was sent.`,
+			itemIndex,
+		});
+	}
 	if (!/^\d{1,20}$/.test(messageId)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			messageId === '' ? 'Message ID is empty' : `Message ID must be a number, got "${messageId.slice(0, 60)}"`,
-			{
-				description: 'Use the messageId that MailPartner returned for the send. Nothing was sent.',
-				itemIndex,
-			},
-		);
+		throw new NodeOperationError(context.getNode(), `Message ID must be a number, got "${messageId.slice(0, 60)}"`, {
+			description: 'Use the messageId that MailPartner returned for the send. Nothing was sent.',
+			itemIndex,
+		});
 	}
 	return messageId;
+}
+
+/** Where an empty Message ID came from, when an expression gave it (the default one above, most often). */
+function whyEmpty(context: IExecuteFunctions): string {
+	const field = context.getNode().parameters.messageId;
+	if (field === previousMessageId) {
+		return 'The input item has no messageId: put this step after Message → Send, or type the ID in Message ID. ';
+	}
+	if (typeof field === 'string' && field.startsWith('=')) {
+		const expression = field.slice(1).trim();
+		return `Its expression ${expression.length > 60 ? `${expression.slice(0, 60)}…` : expression} gave nothing for this item. `;
+	}
+	return '';
 }
