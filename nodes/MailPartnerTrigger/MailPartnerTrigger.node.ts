@@ -38,7 +38,7 @@ interface CreditsSeen {
 const unitLabel: Record<Unit, string> = { euros: 'EUR', emails: 'e-mails' };
 
 /** The threshold's unit on the canvas: "Credits below 20 €", "Credits below 500 e-mails". */
-const subtitleUnit: Record<Unit, string> = { euros: '€', emails: 'e-mails' };
+const subtitleUnit: Record<Unit, string> = { ...unitLabel, euros: '€' };
 
 export class MailPartnerTrigger implements INodeType {
 	description: INodeTypeDescription = {
