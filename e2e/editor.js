@@ -213,8 +213,17 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		// Message → Get Status of a message the sandbox does not have: MailPartner's code 4.
 		await choose(page, ndv.locator('[data-test-id="parameter-input-resource"]'), 'Message');
 		await choose(page, ndv.locator('[data-test-id="parameter-input-operation"]'), 'Get Status');
-		const messageId = ndv.locator('[data-test-id="parameter-input-messageId"] input, [data-test-id="parameter-input-messageId"] textarea').first();
-		await messageId.fill('999999');
+		// Message ID starts as the expression {{ $json.messageId }} (the previous Send's): typed over
+		// in n8n's inline expression editor, it becomes "=999999", which n8n reads as 999999.
+		const field = ndv.locator('[data-test-id="parameter-input-messageId"]');
+		const expression = field.locator('[data-test-id="inline-expression-editor-input"] [contenteditable="true"], .cm-content[contenteditable="true"]');
+		if (await expression.count()) {
+			await expression.first().click();
+			await page.keyboard.press('ControlOrMeta+A');
+			await page.keyboard.type('999999');
+		} else {
+			await field.locator('input, textarea').first().fill('999999');
+		}
 		await page.waitForTimeout(300);
 		await ndv.locator('[data-test-id="node-execute-button"]').first().click();
 		const output = page.locator('[data-test-id="output-panel"]');
