@@ -180,9 +180,11 @@ const EXPECT = {
 			assert.equal(out.length, 45, `45 subaccounts, got ${out.length}`);
 			const ids = new Set();
 			for (const s of out) {
-				for (const k of ['id', 'email', 'type', 'token', 'apiKey', 'createdAt', 'credits']) {
+				for (const k of ['id', 'email', 'type', 'token', 'createdAt', 'credits']) {
 					assert.ok(k in s, `subaccount has ${k}: ${JSON.stringify(s)}`);
 				}
+				// Each subaccount's own key only with Include API Keys, which the example leaves off.
+				assert.ok(!('apiKey' in s), `no apiKey by default: ${JSON.stringify(s)}`);
 				assert.ok('balance' in s.credits && 'currency' in s.credits, 'credits {balance, currency}');
 				ids.add(String(s.id));
 			}

@@ -8,6 +8,7 @@ import {
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { asText, emailAddress } from '../../shared/inputs';
 import { optionsCollection, type Batch, type Operation, type Prepared } from '../../shared/operation';
+import { itemParameter } from '../../shared/parameter';
 import { number, object, text } from '../../shared/shape';
 import { scheduleFor } from './schedule';
 
@@ -434,15 +435,17 @@ async function prepare(context: IExecuteFunctions, itemIndex: number, { gathered
 		const message = await gathered.catch((error: NodeOperationError) => {
 			throw itemIndex === 0 ? error : invalid(`the first item, which gives the message, is invalid: ${error.message}`, 'Fix the first item.');
 		});
+		// One recipient per item, thousands of items: read without n8n's expression sandbox when
+		// written `{{ $json.field }}` (shared/parameter.ts).
 		const recipient = recipientOf(
-			context.getNodeParameter('recipientEmail', itemIndex, ''),
-			context.getNodeParameter('recipientName', itemIndex, ''),
+			itemParameter(context, 'recipientEmail', itemIndex, ''),
+			itemParameter(context, 'recipientName', itemIndex, ''),
 			'Recipient Email',
 			invalid,
 		);
 		return { message, recipients: [recipient] };
 	}
-	const recipients = recipientsOfList(context.getNodeParameter('to', itemIndex, ''), invalid);
+	const recipients = recipientsOfList(itemParameter(context, 'to', itemIndex, ''), invalid);
 	checkRecipients(recipients, 'To', invalid);
 	return { message: await messageOf(context, itemIndex), recipients };
 }

@@ -90,9 +90,11 @@ function subaccountField(show: IDataObject): INodeProperties {
 				typeOptions: { searchListMethod: 'searchSubaccounts', searchable: true },
 			},
 			{
-				// The token identifies the subaccount (it is not a secret): n8n's usual "id" mode.
+				// The token identifies the subaccount (it is not a secret). Not named "id": n8n's editor
+				// labels a mode named "id" "By ID" whatever its displayName, and the numeric ID of
+				// Get Many is not what MailPartner takes here (it answers code 7).
 				displayName: 'By Token',
-				name: 'id',
+				name: 'token',
 				type: 'string',
 				placeholder: 'e.g. 5f2c8e1a9b',
 				hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
