@@ -2,16 +2,21 @@
 'use strict';
 
 const { createSandbox } = require('./server');
+const { seeds, setBalance, mainKey } = require('./state');
 
 /**
  * `npm run sandbox -- [flags]`: a local MailPartner for n8n, the e2e run and the benchmarks.
  * Flags are parsed by hand to keep the sandbox free of dependencies.
  */
 
-const USAGE = `Usage: node sandbox/cli.js [options]
+const USAGE = `Usage: node sandbox/cli.js [options]          (npm run sandbox -- [options])
+       node sandbox/cli.js set-balance EUR [--port N] [--host H] [--key KEY]
+  set-balance EUR       set the balance of a running sandbox's account (default: the main one, e.g.
+                        sandbox-demo-key) and exit; --port as the sandbox's (npm start's is 8710)
   --port N              port (env MAILPARTNER_SANDBOX_PORT, default 8787; 0 = any free port)
   --host H              host to bind (default 127.0.0.1)
   --state pages|demo    seed state (default demo)
+  --balance EUR         the main account's balance at start and after a reset
   --status-delay MS     time until sent mails leave Pending (default 5000)
   --error-status mapped|ok   HTTP status of MailPartner failures (default mapped)
   --list-xml-layout positional|published
@@ -36,12 +41,48 @@ const USAGE = `Usage: node sandbox/cli.js [options]
   --faults JSON         any fault set as JSON (e.g. an "answer"); the flags above add to it
   --no-log              no request log`;
 
+/** A balance in euros from the command line: a number, at least 0. */
+function euros(v) {
+	const value = Number(v);
+	if (v.trim() === '' || !Number.isFinite(value) || value < 0) throw new Error(`the balance must be a number of euros, at least 0; got ${v}`);
+	return value;
+}
+
+function parsePort(raw) {
+	const port = Number(raw);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${raw}`);
+	return port;
+}
+
+/** `set-balance EUR [--port N] [--host H] [--key KEY]`: the control for a sandbox already running. */
+function parseSetBalance(argv, env) {
+	const opts = { command: 'set-balance', port: env.MAILPARTNER_SANDBOX_PORT ?? '8787', host: '127.0.0.1' };
+	const valueFlags = { '--port': 'port', '--host': 'host', '--key': 'apiKey' };
+	for (let i = 0; i < argv.length; i++) {
+		const [flag, inline] = argv[i].split(/=(.*)/s);
+		if (flag === '--help' || flag === '-h') return { help: true };
+		if (valueFlags[flag]) {
+			const value = inline ?? argv[++i];
+			if (value === undefined) throw new Error(`${flag} needs a value`);
+			opts[valueFlags[flag]] = value;
+		} else if (/^-?[\d.]/.test(flag) && opts.balance === undefined) {
+			opts.balance = euros(flag);
+		} else {
+			throw new Error(`unknown option ${argv[i]}`);
+		}
+	}
+	if (opts.balance === undefined) throw new Error('set-balance needs a balance in euros, e.g. set-balance 15');
+	return { ...opts, port: parsePort(opts.port) };
+}
+
 function parseArgs(argv, env) {
+	if (argv[0] === 'set-balance') return parseSetBalance(argv.slice(1), env);
 	const opts = { port: env.MAILPARTNER_SANDBOX_PORT ?? '8787', host: '127.0.0.1', state: 'demo', log: true, faults: {} };
 	const valueFlags = {
 		'--port': (v) => (opts.port = v),
 		'--host': (v) => (opts.host = v),
 		'--state': (v) => (opts.state = v),
+		'--balance': (v) => (opts.balance = euros(v)),
 		'--status-delay': (v) => (opts.statusDelayMs = Number(v)),
 		'--error-status': (v) => (opts.errorStatus = v),
 		'--list-xml-layout': (v) => (opts.listXmlLayout = v),
@@ -101,10 +142,44 @@ function parseArgs(argv, env) {
 			throw new Error(`unknown option ${argv[i]}`);
 		}
 	}
-	const port = Number(opts.port);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port ${opts.port}`);
+	const port = parsePort(opts.port);
 	if (!['pages', 'demo'].includes(opts.state)) throw new Error('--state must be pages or demo');
 	return { ...opts, port };
+}
+
+/** `createSandbox` options from parsed flags (`port` and `host` go to `listen`). */
+function sandboxOptions({ port, host, balance, ...options }) {
+	if (balance === undefined) return options;
+	// A seed function, so that a reset comes back to this balance too.
+	const seed = seeds[options.state];
+	return {
+		...options,
+		state: (nowMs) => {
+			const state = seed(nowMs);
+			setBalance(state.accounts[mainKey(state)], balance);
+			return state;
+		},
+	};
+}
+
+/** Asks a running sandbox to set the balance; resolves the line to print, rejects with one that says why. */
+async function setRemoteBalance({ host, port, balance, apiKey }) {
+	const origin = `http://${host}:${port}`;
+	let res;
+	try {
+		res = await fetch(`${origin}/__sandbox/balance`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ balance, ...(apiKey === undefined ? {} : { apiKey }) }),
+			signal: AbortSignal.timeout(5000),
+		});
+	} catch (error) {
+		throw new Error(`no sandbox answers on ${origin} (${error.cause?.code ?? error.cause?.message ?? error.message}): start one (npm run sandbox), or give its --port (npm start's is 8710)`);
+	}
+	const body = await res.json().catch(() => ({}));
+	if (body.success !== true) throw new Error(`${origin} refused: ${body.message ?? `HTTP ${res.status}`}`);
+	const { balance: set, currency, creditMail } = body.credits;
+	return `balance set to ${set} ${currency} (${creditMail} e-mails) on ${origin}`;
 }
 
 async function main() {
@@ -119,16 +194,24 @@ async function main() {
 		process.stdout.write(`${USAGE}\n`);
 		return;
 	}
-	const { port, host, help, ...options } = opts;
+	if (opts.command === 'set-balance') {
+		try {
+			process.stdout.write(`${await setRemoteBalance(opts)}\n`);
+		} catch (error) {
+			process.stderr.write(`${error.message}\n`);
+			process.exit(1);
+		}
+		return;
+	}
 	let sandbox;
 	try {
-		sandbox = createSandbox(options);
+		sandbox = createSandbox(sandboxOptions(opts));
 	} catch (error) {
 		// A bad fault value is a usage error like a bad flag, not a crash.
 		process.stderr.write(`${error.message}\n`);
 		process.exit(2);
 	}
-	const { baseUrl } = await sandbox.listen(port, host);
+	const { baseUrl } = await sandbox.listen(opts.port, opts.host);
 	process.stdout.write(`MailPartner sandbox listening on ${baseUrl}\n`);
 
 	let stopping = false;
@@ -148,4 +231,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { parseArgs };
+module.exports = { parseArgs, sandboxOptions, setRemoteBalance };

@@ -1,7 +1,7 @@
 'use strict';
 
 const http = require('node:http');
-const { seeds, authenticate, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./state');
+const { seeds, authenticate, setBalance, mainKey, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./state');
 const { findRoute, mappedStatus } = require('./routes');
 const { renderXml } = require('./xml');
 const { normaliseFaults, createRng, pickFault, HTML_502, MALFORMED_BODY, TOO_MANY_REQUESTS_MESSAGE } = require('./faults');
@@ -229,21 +229,37 @@ function createSandbox(options = {}) {
 		return send(res, 429, answer.type, answer.text, damage, retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) });
 	}
 
-	function control(req, res, pathname, rawBody) {
-		const reply = (status, body) => send(res, status, JSON_TYPE, JSON.stringify(body));
-		if (req.method === 'POST' && pathname === '/__sandbox/faults') {
+	/**
+	 * The sandbox's own controls (not MailPartner routes: they skip faults and are not counted),
+	 * each `(body) => [status, answer]`. sandbox/README.md lists them; a test keeps the two alike.
+	 */
+	const controls = {
+		'POST /__sandbox/faults': (body) => {
 			try {
-				return reply(200, { success: true, faults: setFaults(parseJsonObject(rawBody)) });
+				return [200, { success: true, faults: setFaults(body) }];
 			} catch (error) {
-				return reply(400, { success: false, message: error.message });
+				return [400, { success: false, message: error.message }];
 			}
-		}
-		if (req.method === 'POST' && pathname === '/__sandbox/reset') {
+		},
+		'POST /__sandbox/reset': () => {
 			reset();
-			return reply(200, { success: true });
-		}
-		if (req.method === 'GET' && pathname === '/__sandbox/state') return reply(200, { success: true, state, faults });
-		return reply(404, failure(404, 'Ressource introuvable'));
+			return [200, { success: true }];
+		},
+		'POST /__sandbox/balance': ({ apiKey = mainKey(state), balance }) => {
+			// `apiKey` picks the account, the main one by default. The answer never echoes the key.
+			const auth = authenticate(state, apiKey);
+			if (auth.error) return [404, { success: false, message: 'no account has this apiKey' }];
+			const credits = setBalance(auth.account, balance);
+			if (credits.error) return [400, { success: false, message: credits.error }];
+			return [200, { success: true, credits }];
+		},
+		'GET /__sandbox/state': () => [200, { success: true, state, faults }],
+	};
+
+	function control(req, res, pathname, rawBody) {
+		const run = controls[`${req.method} ${pathname}`];
+		const [status, body] = run ? run(parseJsonObject(rawBody)) : [404, failure(404, 'Ressource introuvable')];
+		return send(res, status, JSON_TYPE, JSON.stringify(body));
 	}
 
 	async function handle(req, res) {
@@ -367,6 +383,8 @@ function createSandbox(options = {}) {
 		options: config,
 		setFaults,
 		reset,
+		/** The control routes served beside the API, e.g. `POST /__sandbox/reset`. */
+		controlRoutes: Object.keys(controls),
 		listen(port = 0, host = '127.0.0.1') {
 			return new Promise((resolve, reject) => {
 				server.once('error', reject);

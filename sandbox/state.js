@@ -187,6 +187,22 @@ function accountCredits(account) {
 	};
 }
 
+/**
+ * The sandbox's own control (not a MailPartner route): sets an account's balance, so the trigger's
+ * Credits Below can be tried by moving the balance across a threshold. Euros, at least 0, kept to
+ * the milli-euro like every other amount; creditMail follows (it is derived from the balance).
+ * @returns the account's /me credits, or `{ error }` with a sentence saying what is wrong
+ */
+/** The account `POST /__sandbox/balance` and `--balance` change by default: the state's first (demo: the demo account; pages: `xxx`). */
+const mainKey = (state) => Object.keys(state.accounts)[0];
+
+function setBalance(account, euros) {
+	const value = typeof euros === 'string' && euros.trim() !== '' ? Number(euros) : euros;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return { error: `balance must be a number of euros, at least 0; got ${JSON.stringify(euros)}` };
+	account.balance = toMilli(value) / 1000;
+	return accountCredits(account).credits;
+}
+
 /** Empty, non-numeric or < 1 reads as page 1 (the page documents only "empty = 1"). */
 function parsePage(raw) {
 	const page = Number.parseInt(raw, 10);
@@ -568,6 +584,8 @@ module.exports = {
 	demoState,
 	authenticate,
 	accountCredits,
+	setBalance,
+	mainKey,
 	listSubaccounts,
 	publishedListValue,
 	createSubaccount,

@@ -11,12 +11,17 @@ const { spawn } = require('node:child_process');
 const axios = require('axios');
 const nodeHttp = require('node:http');
 const { createSandbox, createCatcher, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('../sandbox/server');
-const { parseArgs } = require('../sandbox/cli');
+const { parseArgs, sandboxOptions, setRemoteBalance } = require('../sandbox/cli');
+const { ROUTES } = require('../sandbox/routes');
 const { createSlidingWindow } = require('../sandbox/ratelimit');
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'pages');
-// Only used to check the fixtures are still verbatim copies; the tests never need it.
-const PAGES_DIR = path.join(__dirname, '..', '..', 'shared', 'mailpartner-api');
+/**
+ * A folder of MailPartner's published API pages as text (one file a page), for the checks that the
+ * fixtures are still verbatim copies of them. A clone does not hold the pages: without this
+ * variable those checks are skipped, and their names say so.
+ */
+const PAGES_DIR = process.env.MAILPARTNER_API_PAGES;
 
 const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 const normaliseXml = (xml) => xml.replace(/>\s+</g, '><').trim();
@@ -59,8 +64,11 @@ const json = (res) => JSON.parse(res.data);
 describe('fixtures', () => {
 	// error-codes.json is the pages' error tables as data; the others are verbatim answer samples.
 	const names = fs.readdirSync(FIXTURES).filter((name) => name !== 'error-codes.json');
-	const onlyWithPages = fs.existsSync(PAGES_DIR) ? test : test.skip;
-	onlyWithPages.each(names)('%s is a verbatim block of a published page', (name) => {
+	const withPages = Boolean(PAGES_DIR);
+	if (withPages && !fs.existsSync(PAGES_DIR)) throw new Error(`MAILPARTNER_API_PAGES=${PAGES_DIR} does not exist`);
+	const onlyWithPages = withPages ? test : test.skip;
+	const skipped = withPages ? '' : ' (skipped: set MAILPARTNER_API_PAGES to a folder of the published pages)';
+	onlyWithPages.each(names)(`%s is a verbatim block of a published page${skipped}`, (name) => {
 		const pageTexts = fs.readdirSync(PAGES_DIR).map((f) => fs.readFileSync(path.join(PAGES_DIR, f), 'utf8'));
 		expect(pageTexts.some((text) => text.includes(fixture(name).trim()))).toBe(true);
 	});
@@ -71,7 +79,7 @@ describe('fixtures', () => {
 		createSubaccount: 'subaccount-create-POST.txt',
 		getStatus: 'message-status-GET-bulk-status.txt',
 	};
-	onlyWithPages.each(Object.keys(pageOf))('error-codes.json holds the %s page’s error table word for word', (operation) => {
+	onlyWithPages.each(Object.keys(pageOf))(`error-codes.json holds the %s page’s error table word for word${skipped}`, (operation) => {
 		const page = fs.readFileSync(path.join(PAGES_DIR, pageOf[operation]), 'utf8');
 		for (const [code, message] of Object.entries(fixtureJson('error-codes.json')[operation])) {
 			expect(page).toContain(`${code}\n${message}`);
@@ -1018,5 +1026,113 @@ describe('logging and CLI', () => {
 		child.kill('SIGTERM');
 		expect(await exited).toEqual({ code: 0, signal: null });
 		expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^MailPartner sandbox listening on /), expect.stringMatching(/^GET \/v1\/me 200 \d+ms$/)]);
+	});
+});
+
+describe('the balance control (POST /__sandbox/balance, --balance, set-balance)', () => {
+	const control = () => axios.create({ baseURL: demo.baseUrl.replace(/\/v1$/, ''), validateStatus: () => true });
+	const me = async (s, apiKey, format) => (await s.http.get('/me', { params: { apiKey, ...(format ? { _format: format } : {}) } })).data;
+	const credits = (balance, creditMail) => ({ creditMail, currency: 'EUR', balance });
+	const meXml = (username, creditMail, balance) =>
+		normaliseXml(`<?xml version='1.0' encoding='UTF-8'?><result><entry>true</entry><entry>200</entry><entry><username>${username}</username></entry>` +
+			`<entry><entry>${creditMail}</entry><entry><![CDATA[EUR]]></entry><entry><![CDATA[${balance}]]></entry></entry></result>`);
+
+	test('the balance set is what GET /me answers, in JSON and XML; creditMail follows at 0.05 €/mail', async () => {
+		const res = await control().post('/__sandbox/balance', { balance: 15 });
+		expect(res.status).toBe(200);
+		expect(res.data).toEqual({ success: true, credits: credits('15.000', 300) });
+		expect(JSON.parse(await me(demo, DEMO_KEY))).toEqual({ success: true, code: 200, user: { username: 'demo@sandbox.mailpartner.invalid' }, credits: credits('15.000', 300) });
+		expect(normaliseXml(await me(demo, DEMO_KEY, 'xml'))).toBe(meXml('demo@sandbox.mailpartner.invalid', 300, '15.000'));
+		// A numeric string is read as MailPartner's amounts are, and kept to the milli-euro.
+		expect((await control().post('/__sandbox/balance', { balance: '12.3456' })).data.credits).toEqual(credits('12.346', 246));
+		expect((await control().post('/__sandbox/balance', { balance: 0 })).data.credits).toEqual(credits('0.000', 0));
+		expect(JSON.parse(await me(demo, DEMO_KEY)).credits).toEqual(credits('0.000', 0));
+	});
+
+	test('apiKey picks another account; the others keep theirs, and the answer never echoes the key', async () => {
+		const res = await control().post('/__sandbox/balance', { apiKey: HOSTILE_KEY, balance: 3.5 });
+		expect(res.data).toEqual({ success: true, credits: credits('3.500', 70) });
+		expect(JSON.stringify(res.data)).not.toContain('hostile');
+		expect(JSON.parse(await me(demo, HOSTILE_KEY)).credits.balance).toBe('3.500');
+		expect(JSON.parse(await me(demo, DEMO_KEY)).credits.balance).toBe('250.000');
+	});
+
+	test.each([
+		['an unknown key', { apiKey: 'nope', balance: 5 }, 404, /no account has this apiKey/],
+		['no balance', {}, 400, /balance must be a number of euros, at least 0; got undefined/],
+		['a negative balance', { balance: -1 }, 400, /got -1/],
+		['a balance that is not a number', { balance: 'lots' }, 400, /got "lots"/],
+		['an empty string', { balance: '' }, 400, /got ""/],
+	])('%s is refused and changes nothing', async (_, body, status, message) => {
+		const res = await control().post('/__sandbox/balance', body);
+		expect(res.status).toBe(status);
+		expect(res.data).toEqual({ success: false, message: expect.stringMatching(message) });
+		expect(JSON.parse(await me(demo, DEMO_KEY)).credits.balance).toBe('250.000');
+	});
+
+	test('without apiKey, the pages seed sets its one account (xxx); a reset brings the seed back', async () => {
+		const base = pages.baseUrl.replace(/\/v1$/, '');
+		expect((await axios.post(`${base}/__sandbox/balance`, { balance: 19.99 })).data.credits).toEqual({ creditMail: 526, currency: 'EUR', balance: '19.990' });
+		expect(JSON.parse(await me(pages, PAGES_KEY)).credits.balance).toBe('19.990');
+		await axios.post(`${base}/__sandbox/reset`);
+		expect(JSON.parse(await me(pages, PAGES_KEY)).credits.balance).toBe('10225.119');
+	});
+
+	test('--balance seeds the main account, and a reset comes back to it', async () => {
+		const s = await start(sandboxOptions(parseArgs(['--balance', '25', '--no-log'], {})));
+		expect(JSON.parse(await me(s, DEMO_KEY)).credits).toEqual(credits('25.000', 500));
+		s.sb.state.accounts[DEMO_KEY].balance = 1;
+		s.sb.reset();
+		expect(JSON.parse(await me(s, DEMO_KEY)).credits).toEqual(credits('25.000', 500));
+		// Only the main account: the others keep their seed.
+		expect(JSON.parse(await me(s, EMPTY_KEY)).credits.balance).toBe('0.000');
+	});
+
+	test('set-balance: parsed as a command, it sets a running sandbox’s balance and says so; no sandbox, a clear error', async () => {
+		expect(parseArgs(['set-balance', '15', '--port', '9000'], {})).toEqual({ command: 'set-balance', balance: 15, port: 9000, host: '127.0.0.1' });
+		expect(parseArgs(['set-balance', '--key=k', '0.5'], { MAILPARTNER_SANDBOX_PORT: '8710' })).toEqual({ command: 'set-balance', balance: 0.5, port: 8710, host: '127.0.0.1', apiKey: 'k' });
+		expect(() => parseArgs(['set-balance'], {})).toThrow(/needs a balance in euros/);
+		expect(() => parseArgs(['set-balance', '-2'], {})).toThrow(/at least 0; got -2/);
+		expect(() => parseArgs(['set-balance', '5', '--state', 'pages'], {})).toThrow(/unknown option --state/);
+		expect(() => parseArgs(['--balance', 'x'], {})).toThrow(/got x/);
+
+		const line = await setRemoteBalance({ host: '127.0.0.1', port: demo.port, balance: 15 });
+		expect(line).toBe(`balance set to 15.000 EUR (300 e-mails) on http://127.0.0.1:${demo.port}`);
+		expect(JSON.parse(await me(demo, DEMO_KEY)).credits.balance).toBe('15.000');
+		await expect(setRemoteBalance({ host: '127.0.0.1', port: demo.port, balance: 1, apiKey: 'nope' })).rejects.toThrow(/refused: no account has this apiKey/);
+
+		const gone = await start();
+		const { port } = gone;
+		await gone.sb.close();
+		await expect(setRemoteBalance({ host: '127.0.0.1', port, balance: 1 })).rejects.toThrow(`no sandbox answers on http://127.0.0.1:${port} (ECONNREFUSED)`);
+	});
+});
+
+describe('sandbox/README.md', () => {
+	const readme = fs.readFileSync(path.join(__dirname, '..', 'sandbox', 'README.md'), 'utf8');
+	/** The first cell of each row of the table that follows `heading` (a line of its own). */
+	const tableAfter = (heading) => {
+		const lines = readme.slice(readme.indexOf(`\n${heading}\n`)).split('\n');
+		const start = lines.findIndex((line) => line.startsWith('|'));
+		const rows = [];
+		for (const line of lines.slice(start + 2)) {
+			if (!line.startsWith('|')) break;
+			rows.push(/^\| `([^`]+)` \|/.exec(line)?.[1] ?? line);
+		}
+		return rows;
+	};
+
+	test('its route table lists every route routes.js serves, once, and nothing else', () => {
+		const listed = tableAfter('## Routes');
+		expect([...listed].sort()).toEqual(Object.keys(ROUTES).sort());
+	});
+
+	test('its control table lists every control the server answers, and nothing else', () => {
+		const listed = tableAfter('Controls, beside the API (they skip faults and are not counted in `state.requests`; the same test');
+		expect([...listed].sort()).toEqual([...demo.sb.controlRoutes].sort());
+	});
+
+	test('it points nowhere outside the repository', () => {
+		expect(readme).not.toMatch(/shared\/|\.\.\/|MAIL-API-FULL|REFERENCE\.md/);
 	});
 });
