@@ -112,6 +112,25 @@ function formatSeconds(ms) {
 	return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** A wait as a person reads it: `45 s`, `2 min 15 s`. */
+function formatElapsed(ms) {
+	const seconds = Math.floor(ms / 1000);
+	return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** How often a long step says it is still going. */
+const PROGRESS_EVERY_MS = 15000;
+
+/**
+ * While a long step runs (a first n8n install takes minutes, its output goes to a log file), one
+ * line every 15 s: what it is doing, for how long, and where its log is, so it does not look stuck.
+ * `since` is when the wait began (default now). Returns the function that stops the lines.
+ */
+function startProgress(what, { logFile, since = Date.now(), everyMs = PROGRESS_EVERY_MS, print = log, now = Date.now } = {}) {
+	const timer = setInterval(() => print(`${what} … ${formatElapsed(now() - since)}${logFile ? ` (log: ${logFile})` : ''}`), everyMs);
+	return () => clearInterval(timer);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Child processes: own process group each, tracked, killed at the end.
 
@@ -297,49 +316,54 @@ async function withLock(name, fn, waitMs = 20 * 60 * 1000) {
 	fs.mkdirSync(cacheDir(), { recursive: true });
 	const lockDir = path.join(cacheDir(), `${name}.lock`);
 	const deadline = Date.now() + waitMs;
-	let told = false;
-	for (;;) {
-		try {
-			fs.mkdirSync(lockDir);
-			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-			break;
-		} catch (err) {
-			if (err.code !== 'EEXIST') throw err;
-			let holder = NaN;
+	// Another run may be installing for minutes: say so, then every 15 s how long it has been.
+	let stopProgress = null;
+	try {
+		for (;;) {
 			try {
-				holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
-			} catch {
-				/* being written */
-			}
-			let alive = false;
-			if (Number.isInteger(holder) && holder > 0) {
+				fs.mkdirSync(lockDir);
+				fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+				break;
+			} catch (err) {
+				if (err.code !== 'EEXIST') throw err;
+				let holder = NaN;
 				try {
-					process.kill(holder, 0);
-					alive = true;
+					holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
 				} catch {
-					alive = false;
+					/* being written */
 				}
-			} else {
-				// No pid yet: treat as alive unless the lock folder is old.
-				try {
-					alive = Date.now() - fs.statSync(lockDir).mtimeMs < 30000;
-				} catch {
-					alive = false;
+				let alive = false;
+				if (Number.isInteger(holder) && holder > 0) {
+					try {
+						process.kill(holder, 0);
+						alive = true;
+					} catch {
+						alive = false;
+					}
+				} else {
+					// No pid yet: treat as alive unless the lock folder is old.
+					try {
+						alive = Date.now() - fs.statSync(lockDir).mtimeMs < 30000;
+					} catch {
+						alive = false;
+					}
 				}
+				if (!alive) {
+					fs.rmSync(lockDir, { recursive: true, force: true });
+					continue;
+				}
+				if (Date.now() > deadline) {
+					throw new Error(`Timed out waiting for ${lockDir} (held by pid ${holder})`);
+				}
+				if (!stopProgress) {
+					log(`waiting for another run (pid ${holder}) that holds ${lockDir} ...`);
+					stopProgress = startProgress(`waiting for the other run (pid ${holder})`);
+				}
+				await sleep(2000);
 			}
-			if (!alive) {
-				fs.rmSync(lockDir, { recursive: true, force: true });
-				continue;
-			}
-			if (Date.now() > deadline) {
-				throw new Error(`Timed out waiting for ${lockDir} (held by pid ${holder})`);
-			}
-			if (!told) {
-				log(`waiting for another run (pid ${holder}) that holds ${lockDir} ...`);
-				told = true;
-			}
-			await sleep(2000);
 		}
+	} finally {
+		if (stopProgress) stopProgress();
 	}
 	try {
 		return await fn();
@@ -482,24 +506,31 @@ async function ensureN8n() {
 		if (rtm.overrides) manifest.overrides = rtm.overrides;
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
 		const logFile = path.join(dir, 'install.log');
-		log(`installing n8n ${rtm.n8n} on Node ${rtm.node} into ${dir} (first run only: ~5–8 min, ~2.9 GB; log: ${logFile}) ...`);
+		log(`installing n8n ${rtm.n8n} on Node ${rtm.node} into ${dir} (first run only: ~5–10 min, ~2.9 GB; log: ${logFile}) ...`);
 		const env = node24BuildEnv();
-		await runChecked(
-			`npm install n8n@${rtm.n8n}`,
-			'npm',
-			['install', `n8n@${rtm.n8n}`, '--ignore-scripts', '--no-audit', '--no-fund', `--nodedir=${nodeDir()}`],
-			{ cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile },
-		);
-		const natives = nativeModules();
-		log(`npm install done (${formatSeconds(Date.now() - started)}); building ${natives.join(' and ')} for Node ${rtm.node} ...`);
-		// The build scripts must run here, although this repository's .npmrc turns them off and
-		// `npm run` hands that setting down to child processes as npm_config_ignore_scripts.
-		await runChecked(
-			`npm rebuild ${natives.join(' ')}`,
-			'npm',
-			['rebuild', ...natives, '--ignore-scripts=false', `--nodedir=${nodeDir()}`],
-			{ cwd: dir, env: { ...env, npm_config_ignore_scripts: 'false' }, timeoutMs: 25 * 60 * 1000, logFile },
-		);
+		let stopProgress = startProgress(`installing n8n ${rtm.n8n}`, { logFile, since: started });
+		try {
+			await runChecked(
+				`npm install n8n@${rtm.n8n}`,
+				'npm',
+				['install', `n8n@${rtm.n8n}`, '--ignore-scripts', '--no-audit', '--no-fund', `--nodedir=${nodeDir()}`],
+				{ cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile },
+			);
+			stopProgress();
+			const natives = nativeModules();
+			log(`npm install done (${formatSeconds(Date.now() - started)}); building ${natives.join(' and ')} for Node ${rtm.node} ...`);
+			stopProgress = startProgress(`building ${natives.join(' and ')} for n8n ${rtm.n8n}`, { logFile, since: started });
+			// The build scripts must run here, although this repository's .npmrc turns them off and
+			// `npm run` hands that setting down to child processes as npm_config_ignore_scripts.
+			await runChecked(
+				`npm rebuild ${natives.join(' ')}`,
+				'npm',
+				['rebuild', ...natives, '--ignore-scripts=false', `--nodedir=${nodeDir()}`],
+				{ cwd: dir, env: { ...env, npm_config_ignore_scripts: 'false' }, timeoutMs: 25 * 60 * 1000, logFile },
+			);
+		} finally {
+			stopProgress();
+		}
 		await verifyN8n();
 		writeMarker(dir, { n8n: rtm.n8n, node: rtm.node });
 		const ms = Date.now() - started;
@@ -824,4 +855,6 @@ module.exports = {
 	log,
 	setLogPrefix,
 	formatSeconds,
+	formatElapsed,
+	startProgress,
 };
