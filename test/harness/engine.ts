@@ -22,6 +22,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
+// n8n's logger silent in the tests unless asked (LOG_LEVEL, DEBUG).
+import './quiet-logger';
 import { MailPartnerApi } from '../../credentials/MailPartnerApi.credentials';
 import { MailPartner } from '../../nodes/MailPartner/MailPartner.node';
 
@@ -30,11 +32,6 @@ import { MailPartner } from '../../nodes/MailPartner/MailPartner.node';
  * its RoutingNode for the declarative routing. Only the outside world is replaced — HTTP is
  * answered at the socket by nock or the local sandbox, credentials come from memory.
  */
-
-// n8n's logger prints every node error the tests provoke on purpose (hundreds of blocks in
-// `npm test`). Silent unless asked: LOG_LEVEL gives it that level, DEBUG its default one. Read when
-// n8n first creates its logger, which is at a run, after this module has loaded.
-if (process.env.N8N_LOG_LEVEL === undefined && !process.env.DEBUG) process.env.N8N_LOG_LEVEL = process.env.LOG_LEVEL || 'silent';
 
 export const nodeTypeName = 'n8n-nodes-mailpartner.mailPartner';
 

@@ -7,7 +7,7 @@
  * so the capture has to be in place first to see the errors n8n prints.
  */
 
-// harness/engine.ts makes n8n's logger silent in the other suites; here what it prints is captured
+// harness/quiet-logger.js makes n8n's logger silent in the other suites; here what it prints is captured
 // and searched for leaks, so it keeps n8n's default level (or the one asked for).
 process.env.N8N_LOG_LEVEL ??= process.env.LOG_LEVEL || 'info';
 
