@@ -40,7 +40,7 @@ const operations: OperationCase[] = [
 		(operation): OperationCase => ({
 			name: `Subaccount → ${operation === 'addCredit' ? 'Add' : 'Remove'} Credit`,
 			kind: 'money',
-			parameters: { resource: 'subaccount', operation, subaccount: { __rl: true, mode: 'token', value: 'demo-token-01' }, credit: 1 },
+			parameters: { resource: 'subaccount', operation, subaccount: { __rl: true, mode: 'reference', value: 'demo-token-01' }, credit: 1 },
 			mayHaveHappened: 'The credit may have been moved',
 		}),
 	),

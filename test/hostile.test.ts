@@ -268,6 +268,16 @@ function firstError(result: RunResult | undefined): { message?: string } | undef
 	return result?.error ?? result?.items?.map(errorItemOf).find((failed) => failed !== undefined);
 }
 
+/**
+ * The failure itself, without what a money call whose outcome is unknown says first ("The send may
+ * have gone out: …"): that warning is the failure matrix's to check (test/failure-matrix.test.ts);
+ * here each case's own expectation is about the failure.
+ */
+function failureOf(message: string | undefined): string | undefined {
+	const reason = message?.replace(/^The (send may have gone out|subaccount may have been created|credit may have been moved): /, '');
+	return reason === message ? message : reason?.replace(/^the /, 'The ');
+}
+
 function outcomeOf(c: Case, index: number): Outcome {
 	return typeof c.outcome === 'function' ? c.outcome(index) : c.outcome;
 }
@@ -281,7 +291,7 @@ function expectOutcome(c: Case, result: RunResult | undefined): void {
 	if (!continueOnFail) {
 		const outcome = outcomeOf(c, 0);
 		if (outcome.kind === 'error') {
-			expect(result.error?.message).toMatch(outcome.message);
+			expect(failureOf(result.error?.message)).toMatch(outcome.message);
 			if (outcome.description) expect(result.error?.description).toMatch(outcome.description);
 			if (outcome.code !== undefined) expect((result.error as { errorResponse?: IDataObject } | undefined)?.errorResponse?.code).toBe(outcome.code);
 			return;
@@ -302,7 +312,7 @@ function expectOutcome(c: Case, result: RunResult | undefined): void {
 		if (outcome.kind === 'error') {
 			expect({ index, outputs: mine.length, failed: failed.length }).toEqual({ index, outputs: 1, failed: 1 });
 			const error = failed[0];
-			expect(error?.message).toMatch(outcome.message);
+			expect(failureOf(error?.message)).toMatch(outcome.message);
 			if (outcome.description) expect(error?.description).toMatch(outcome.description);
 			if (outcome.httpCode) expect(error?.httpCode).toBe(outcome.httpCode);
 			if (outcome.code !== undefined) expect(error?.code).toBe(outcome.code);
@@ -391,7 +401,7 @@ badInput(
 	'create',
 	'type',
 	{ ...ops.create.parameters, type: fromItem },
-	() => ({ kind: 'error', message: /^Type (is required|must be "simple" or "advanced", got ")/, description: /Nothing was sent and no credit was spent/ }),
+	() => ({ kind: 'error', message: /^Type (is required|must be exactly one of "simple", "advanced", got )/, description: /Nothing was sent and no credit was spent/ }),
 	refusedBeforeSending,
 );
 
@@ -426,11 +436,12 @@ badInput(
 	(value) => (isBuyerOf(value) ? 1 : 0),
 );
 
-/** Credit To Attribute: absent, or euros in decimal notation, > 0 and under 1e9. */
+/** Credit To Attribute: absent, or euros (to the tenth of a cent) in decimal notation, > 0 and under 1e9. */
 const creditOf = (value: unknown): 'absent' | 'valid' | 'invalid' => {
 	if (value === undefined || value === null || value === '') return 'absent';
-	const amount = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-	return Number.isFinite(amount) && amount > 0 && amount < 1e9 ? 'valid' : 'invalid';
+	const tenthsOfCents = typeof value === 'number' ? Math.abs(value * 1000 - Math.round(value * 1000)) <= 1e-6 : true;
+	const amount = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}(\.\d{1,3})?$/.test(value.trim()) ? Number(value) : NaN;
+	return tenthsOfCents && Number.isFinite(amount) && amount > 0 && amount < 1e9 ? 'valid' : 'invalid';
 };
 badInput(
 	'create',
@@ -438,7 +449,7 @@ badInput(
 	{ ...ops.create.parameters, additionalFields: { creditToAttribute: fromItem } },
 	(value) => {
 		const kind = creditOf(value);
-		if (kind === 'invalid') return { kind: 'error', message: /^Credit To Attribute must be (greater than 0|an amount in euros in decimal notation)/, description: /no credit was spent/ };
+		if (kind === 'invalid') return { kind: 'error', message: /^Credit To Attribute must be (greater than 0|euros in decimal notation)/, description: /no credit was spent/ };
 		// The hostile account holds 100 €: more is MailPartner's code 9, said as such.
 		if (kind === 'valid' && (value as number) > 100) return { kind: 'error', message: /^Your main account balance must be greater than 0 \(MailPartner code 9: /, code: 9 };
 		return { kind: 'ok', check: (outputs) => expect(outputs[0]).toHaveProperty('subaccount.token') };
@@ -598,7 +609,8 @@ statuses.forEach((status, statusIndex) => {
 			name: `${op} HTTP ${status} with ${label} body`,
 			parameters: withOptions(ops[op].parameters, {}, format),
 			faults: { answer: { status, body: body(status), contentType, headers: { 'Retry-After': '0' } } },
-			outcome: { kind: 'error', message: status === 429 && label !== 'HTML' && label !== 'empty' ? /^Too many requests: MailPartner allows 2 000 a minute/ : message(status), httpCode: String(status) },
+			// HTTP 429 reads as MailPartner's code 429 whatever its body says.
+			outcome: { kind: 'error', message: status === 429 ? /^Too many requests: MailPartner allows 2 000 a minute/ : message(status), httpCode: String(status) },
 			requests: retried ? readAttempts : 1,
 		});
 	});
@@ -725,7 +737,7 @@ for (const op of allOps) {
 			outcome: {
 				kind: 'error',
 				message: /^MailPartner did not answer within 1 s \(127\.0\.0\.1:\d+\)$/,
-				description: ops[op].read ? /Raise Options → Timeout/ : /may still have been carried out/,
+				description: ops[op].read ? /Raise Options → Timeout/ : /^MailPartner may have carried it out before the answer was lost/,
 			},
 			// A timeout is not retried: even a read gives up after one.
 			requests: 1,

