@@ -139,6 +139,8 @@ async function main() {
 			userFolder,
 			port: await rt.freePort(),
 			brokerPort: await rt.freePort(),
+			// n8n 2.41's own defaults (SSRF protection off), as the users whose HTTP Request builds it compares.
+			n8n3Defaults: false,
 			// The run data is read from the database (lib/execute.js): the run's own log stays quiet, and
 			// every execution is saved whatever the instance's defaults.
 			extra: { N8N_LOG_LEVEL: 'warn', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all', EXECUTIONS_DATA_SAVE_ON_ERROR: 'all' },

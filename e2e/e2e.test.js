@@ -33,6 +33,8 @@ rt.stopOnSignals();
 const WRONG_KEY = 'e2e-wrong-key-4f9c2a71d6';
 const BAD_CREDENTIAL_ID = 'mailPartnerBadK1';
 const EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
+/** A Base URL in 127.0.0.0/8 but not the allowed 127.0.0.1/32: n8n's SSRF protection refuses it. */
+const SSRF_CREDENTIAL_ID = 'mailPartnerSsrf1';
 const KEYS = [rt.SANDBOX_KEYS.demo, rt.SANDBOX_KEYS.empty, WRONG_KEY];
 const { lazy } = h;
 
@@ -80,6 +82,7 @@ const base = lazy(async () => {
 		rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: recorder.baseUrl }),
 		rt.mailPartnerCredential({ id: BAD_CREDENTIAL_ID, name: 'MailPartner wrong key', apiKey: WRONG_KEY, baseUrl: recorder.baseUrl }),
 		rt.mailPartnerCredential({ id: EMPTY_CREDENTIAL_ID, name: 'MailPartner empty account', apiKey: rt.SANDBOX_KEYS.empty, baseUrl: recorder.baseUrl }),
+		rt.mailPartnerCredential({ id: SSRF_CREDENTIAL_ID, name: 'MailPartner blocked address', apiKey: rt.SANDBOX_KEYS.demo, baseUrl: 'http://127.0.0.2:9/v1' }),
 	]);
 	const examplesList = examples();
 	const credits = examplesList.find((e) => e.file === 'check-credits-before-campaign.json');
@@ -89,6 +92,7 @@ const base = lazy(async () => {
 		h.variant(credits.workflow, { id: 'mpWrongKeyJson01', name: 'e2e wrong key (json)', ...wrongKey }),
 		h.variant(credits.workflow, { id: 'mpWrongKeyXml001', name: 'e2e wrong key (xml)', format: 'xml', ...wrongKey }),
 		h.variant(credits.workflow, { id: 'mpEmptyAccount01', name: 'e2e empty account', credentialId: EMPTY_CREDENTIAL_ID, credentialName: 'MailPartner empty account' }),
+		h.variant(credits.workflow, { id: 'mpSsrfBlocked001', name: 'e2e address blocked by SSRF protection', credentialId: SSRF_CREDENTIAL_ID, credentialName: 'MailPartner blocked address' }),
 	];
 	// A Send that MailPartner answers with a proxy's HTML page: what the next node gets, and what a stopped node says.
 	extra.push(lostSendWorkflow('mpSendLostCont01', 'e2e send answered 502 (Continue On Fail)', 'continueRegularOutput'));
@@ -270,6 +274,18 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 		const all = `${r.stdout}\n${r.stderr}`;
 		assert.notEqual(r.code, 0, 'n8n execute must fail');
 		assert.ok(all.includes('The send may have gone out: MailPartner answered with an HTML page (HTTP 502)'), rt.tail(all, 20));
+		h.assertNoSecret(all, KEYS, 'the output');
+	});
+
+	// n8n's SSRF protection exists from n8n 2.12: the older matrix rows have no such setting.
+	it('with n8n’s SSRF protection on, a Base URL it blocks gives a clear error naming the setting', { skip: !rt.runtime().isDefault && 'n8n before 2.12 has no SSRF protection' }, async () => {
+		const { env } = await base();
+		assert.equal(env.N8N_SSRF_PROTECTION_ENABLED, 'true', 'the e2e runs with SSRF protection on');
+		const r = await h.execute(env, 'mpSsrfBlocked001');
+		const all = `${r.stdout}\n${r.stderr}`;
+		fs.writeFileSync(path.join(await logsDir(), 'mpSsrfBlocked001.out'), all);
+		assert.notEqual(r.code, 0, 'n8n execute must fail');
+		assert.ok(all.includes("n8n's SSRF protection blocked the request to 127.0.0.2:9"), rt.tail(all, 20));
 		h.assertNoSecret(all, KEYS, 'the output');
 	});
 

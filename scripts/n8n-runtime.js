@@ -672,7 +672,19 @@ async function startSandbox({ port, state = 'demo', timeoutMs = 30000, logFile }
 // n8n.
 
 /** Environment for every n8n command: local only, sqlite, phone-home off, fixed key. */
-function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, extra = {} }) {
+/**
+ * n8n 3's defaults, where n8n 2.41 already has the settings (README → Compatibility → n8n 3): SSRF
+ * protection on, with the local sandbox's loopback address allowed explicitly (n8n blocks
+ * 127.0.0.0/8 by default), and unverified community packages refused at install. `npm start` and
+ * the e2e run with them; the benchmark keeps n8n's current defaults, like the n8n users it compares.
+ */
+const N8N_3_DEFAULTS = {
+	N8N_SSRF_PROTECTION_ENABLED: 'true',
+	N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.1/32',
+	N8N_UNVERIFIED_PACKAGES_ENABLED: 'false',
+};
+
+function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, n8n3Defaults = true, extra = {} }) {
 	const env = {
 		...process.env,
 		PATH: `${path.dirname(nodeBin())}${path.delimiter}${process.env.PATH}`,
@@ -699,6 +711,7 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, ext
 		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'UTC',
+		...(n8n3Defaults ? N8N_3_DEFAULTS : {}),
 		...extra,
 	};
 	if (brokerPort) env.N8N_RUNNERS_BROKER_PORT = String(brokerPort);

@@ -84,6 +84,34 @@ describe('the API key stays secret', () => {
 		expect(new URL(url, origin).searchParams.get('apiKey')).toBe(apiKey);
 	});
 
+	it('is put in the request by the credential’s authenticate, through n8n’s httpRequestWithAuthentication: query on GET, JSON body on POST; decrypted once per execution', async () => {
+		const queries: string[] = [];
+		const bodies: unknown[] = [];
+		nock(origin)
+			.get('/v1/me')
+			.query(true)
+			.times(3)
+			.reply(function () {
+				queries.push(new URL(this.req.path, origin).search);
+				return [200, pageSample('me.json')];
+			});
+		nock(origin)
+			.post('/v1/unsubscribe/add', (body: unknown) => bodies.push(body) > 0)
+			.reply(200, JSON.stringify({ success: true, code: 200, stopId: 7 }));
+		const read = await runNode({ parameters: getCredits, items: [{}, {}, {}], credentials: { ...credentials, apiKey: ` ${apiKey}\n` } });
+		const added = await runNode({ parameters: { resource: 'unsubscribe', operation: 'add', email: 'gone@example.com' }, credentials });
+		expect(read.error).toBeUndefined();
+		// A pasted key's spaces and newline are trimmed by the credential, as MailPartner would refuse them.
+		expect(queries.map((search) => new URLSearchParams(search).get('apiKey'))).toEqual([apiKey, apiKey, apiKey]);
+		expect(bodies).toEqual([{ email: 'gone@example.com', apiKey }]);
+		expect(added.error).toBeUndefined();
+		// Three items, three requests, each authenticated by n8n with the credential read once.
+		expect(read.credentialAuthentications).toBe(3);
+		expect(added.credentialAuthentications).toBe(1);
+		expect(read.credentialDecryptions).toBe(1);
+		expectNoApiKey([read.run, added.run]);
+	});
+
 	it('is removed from anything MailPartner or a proxy echoes back in an error', async () => {
 		const echo = `<html><body>Bad request: GET /v1/me?apiKey=${apiKey}</body></html>`;
 		nock(origin).get('/v1/me').query(true).reply(400, echo);

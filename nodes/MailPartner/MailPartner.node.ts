@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -122,7 +121,7 @@ export class MailPartner implements INodeType {
 			);
 		}
 		const settings = readSettings(this);
-		const credentials = readCredentials((await this.getCredentials(credentialType)) as IDataObject);
+		const credentials = await readCredentials(this);
 		const client = new MailPartnerClient(this, credentials, settings);
 		return [await runItems(this, items.length, operation, client, settings.itemsInFlight)];
 	}

@@ -104,7 +104,7 @@ export class MailPartnerTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
-		const credentials = readCredentials((await this.getCredentials(credentialType)) as IDataObject);
+		const credentials = await readCredentials(this);
 		const client = new MailPartnerClient(this, credentials, {
 			format: 'json',
 			timeoutMs: defaults.timeoutMs,

@@ -86,11 +86,15 @@ export class MemoryCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
+	/** How many requests n8n authenticated with the credential type's `authenticate`. */
+	authentications = 0;
+
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		_typeName: string,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		this.authentications += 1;
 		return await credentialType.authenticate(credentials, requestOptions);
 	}
 
@@ -106,7 +110,11 @@ export class MemoryCredentialsHelper extends ICredentialsHelper {
 		throw new Error('Not used by the engine for this node');
 	}
 
+	/** How many times n8n asked for the decrypted credential (once per execution is the node's rule). */
+	decryptions = 0;
+
 	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		this.decryptions += 1;
 		return { ...this.data };
 	}
 
@@ -147,6 +155,9 @@ export interface RunResult {
 	errorItems: INodeExecutionData[] | undefined;
 	/** What the nodes after MailPartner received (`withNextNodes`): from its output, and from its error output. */
 	next: { main: INodeExecutionData[] | undefined; error: INodeExecutionData[] | undefined };
+	/** How many times the credential was decrypted during the run, and how many requests n8n authenticated with it. */
+	credentialDecryptions: number;
+	credentialAuthentications: number;
 	/** The node's error as the engine stored it in the run. */
 	error: ExecutionError | undefined;
 	/** Everything the engine returns, for leak checks. */
@@ -211,8 +222,9 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		nodes: [node, ...nextNodes],
 		connections,
 	});
+	const credentialsHelper = new MemoryCredentialsHelper(options.credentials);
 	const additionalData = {
-		credentialsHelper: new MemoryCredentialsHelper(options.credentials),
+		credentialsHelper,
 		hooks,
 		executionId: 'test-execution',
 		currentNodeExecutionIndex: 0,
@@ -248,6 +260,8 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		items: taskData?.data?.main?.[0] ?? undefined,
 		errorItems: taskData?.data?.main?.[1] ?? undefined,
 		next: { main: received('Next'), error: received('On Error') },
+		credentialDecryptions: credentialsHelper.decryptions,
+		credentialAuthentications: credentialsHelper.authentications,
 		error: taskData?.error ?? run.data.resultData.error,
 		run,
 	};

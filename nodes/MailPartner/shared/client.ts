@@ -3,6 +3,7 @@ import {
 	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
+	type ICredentialsDecrypted,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
 	type INode,
@@ -69,13 +70,20 @@ export interface ClientSettings {
 }
 
 export interface MailPartnerCredentials {
+	/** Only to redact it from what the user sees: the credential's `authenticate` puts it in requests. */
 	apiKey: string;
 	baseUrl: string;
+	/** The credential as n8n decrypted it, once per execution, handed back to n8n with every request. */
+	decrypted: ICredentialsDecrypted;
 }
 
-/** Just what the client needs of an execution context: the node (trigger) or a test's. */
-export type ClientContext = Pick<IExecuteFunctions, 'getNode'> & {
-	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
+/**
+ * The execution context the client runs in: the node's, the trigger's or the editor's list search.
+ * n8n's request helper is called with it as `this`, as n8n's own nodes do (it reads the node and
+ * the execution's cancel signal from there).
+ */
+export type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>;
 	getExecutionCancelSignal?: () => AbortSignal | undefined;
 };
 
@@ -88,10 +96,20 @@ const firstBackoffMs = 500;
 const maxMessageLength = 300;
 const maxDescriptionLength = 1_200;
 
-/** The credential as the user typed it: the key trimmed (a pasted key often ends in a newline). */
-export function readCredentials(data: IDataObject): MailPartnerCredentials {
+/**
+ * The credential, read (and so decrypted) once per execution: each request hands it back to n8n,
+ * which applies the credential type's `authenticate` without loading it again. The key is kept
+ * trimmed as `authenticate` sends it (a pasted key often ends in a newline), for redaction.
+ */
+export async function readCredentials(context: Pick<ClientContext, 'getNode' | 'getCredentials'>): Promise<MailPartnerCredentials> {
+	const data = await context.getCredentials(credentialType);
 	const baseUrl = String(data.baseUrl ?? '').trim() || defaultBaseUrl;
-	return { apiKey: String(data.apiKey ?? '').trim(), baseUrl: baseUrl.replace(/\/+$/, '') };
+	const details = context.getNode().credentials?.[credentialType];
+	return {
+		apiKey: String(data.apiKey ?? '').trim(),
+		baseUrl: baseUrl.replace(/\/+$/, ''),
+		decrypted: { id: details?.id ?? '', name: details?.name ?? '', type: credentialType, data },
+	};
 }
 
 interface RawAnswer {
@@ -141,9 +159,10 @@ export class MailPartnerClient {
 
 	/** One request and its whole answer, within the timeout and the size bound. */
 	private async exchange(endpoint: Endpoint, params: IDataObject, itemIndex: number): Promise<RawAnswer> {
-		const { apiKey, baseUrl } = this.credentials;
-		// JSON is MailPartner's default format: `_format` is sent only to ask for XML.
-		const inputs: IDataObject = { ...params, apiKey, ...(this.settings.format === 'xml' ? { _format: 'xml' } : {}) };
+		const { baseUrl, decrypted } = this.credentials;
+		// JSON is MailPartner's default format: `_format` is sent only to ask for XML. The key is
+		// added by the credential's `authenticate` (query string on GET, JSON body on POST).
+		const inputs: IDataObject = { ...params, ...(this.settings.format === 'xml' ? { _format: 'xml' } : {}) };
 		const request: IHttpRequestOptions = {
 			method: endpoint.method,
 			url: `${baseUrl}${endpoint.path}`,
@@ -167,10 +186,17 @@ export class MailPartnerClient {
 		// One timer for the whole exchange, body included, started once the pacer lets it go:
 		// waiting for a slot under MailPartner's rate is not MailPartner being slow.
 		const signal = AbortSignal.timeout(this.settings.timeoutMs);
-		request.abortSignal = signal;
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await this.context.helpers.httpRequest(request)) as IN8nHttpFullResponse;
+			// n8n's helper gives the request the signal of `this.getExecutionCancelSignal()` (it
+			// replaces the request's own): the context it runs with answers the execution's cancel
+			// signal joined with this timer, so that either ends the whole exchange.
+			const cancel = this.context.getExecutionCancelSignal?.();
+			const timed = cancel ? AbortSignal.any([cancel, signal]) : signal;
+			const context = Object.create(this.context, { getExecutionCancelSignal: { value: () => timed } }) as IExecuteFunctions;
+			response = (await context.helpers.httpRequestWithAuthentication.call(context, credentialType, request, {
+				credentialsDecrypted: decrypted,
+			})) as IN8nHttpFullResponse;
 		} catch (error) {
 			throw this.networkError(error, endpoint, itemIndex, signal);
 		}
@@ -196,14 +222,32 @@ export class MailPartnerClient {
 		timeout: AbortSignal,
 	): NodeApiError {
 		const host = hostOf(this.credentials.baseUrl);
-		if (timeout.aborted) {
+		// n8n hands the network library's error on inside its own NodeApiError.
+		const layers = [error, (error as { cause?: unknown })?.cause] as Array<{ code?: unknown; name?: unknown } | undefined>;
+		const code = layers.map((layer) => layer?.code).find((value): value is string => typeof value === 'string') ?? '';
+		// n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED, n8n 2.12 and later; n8n 3 blocks more
+		// ranges) refuses the address before connecting. Its error classes are n8n's own, not
+		// exported to a community package: they are known by name.
+		const ssrf = layers.map((layer) => layer?.name).find((name) => name === 'SsrfBlockedIpError' || name === 'SsrfBlockedHostnameError');
+		if (ssrf !== undefined) {
+			return this.failure(endpoint, itemIndex, {
+				message: `n8n's SSRF protection blocked the request to ${host}`,
+				advice:
+					ssrf === 'SsrfBlockedHostnameError'
+						? 'n8n refuses this host name (N8N_SSRF_BLOCKED_HOSTNAMES). Nothing was sent. An n8n administrator can allow it in N8N_SSRF_ALLOWED_HOSTNAMES; for MailPartner itself, set the credential’s Base URL back to https://api.mailpartner.fr/v1.'
+						: 'The credential’s Base URL points at an address n8n refuses (a private, loopback or reserved range). Nothing was sent. An n8n administrator can allow it in N8N_SSRF_ALLOWED_IP_RANGES (e.g. 127.0.0.1/32 for a local sandbox) or its host name in N8N_SSRF_ALLOWED_HOSTNAMES; for MailPartner itself, set the Base URL back to https://api.mailpartner.fr/v1.',
+				outcome: 'notDone',
+			});
+		}
+		// The request's own timeout (ECONNABORTED, "timeout of … ms exceeded") and the client's timer
+		// are the same Timeout, whichever fires first.
+		if (timeout.aborted || code === 'ECONNABORTED') {
 			return this.failure(endpoint, itemIndex, {
 				message: `MailPartner did not answer within ${this.settings.timeoutMs / 1000} s (${host})`,
 				advice: 'Raise Options → Timeout if MailPartner is often this slow.',
 				outcome: 'unknown',
 			});
 		}
-		const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
 		// These fail before a request reaches any server: nothing was done.
 		const neverConnected: Record<string, string> = {
 			ECONNREFUSED: `Could not connect to ${host}: the connection was refused`,

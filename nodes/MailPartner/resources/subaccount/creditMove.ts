@@ -9,7 +9,7 @@ import {
 	type INodeParameterResourceLocator,
 } from 'n8n-workflow';
 
-import { credentialType, MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
+import { MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
 import { euroAmount } from '../../shared/inputs';
 import { defaults, optionsCollection, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
@@ -197,7 +197,7 @@ export async function searchSubaccounts(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const credentials = readCredentials((await this.getCredentials(credentialType)) as IDataObject);
+	const credentials = await readCredentials(this);
 	const client = new MailPartnerClient(this, credentials, {
 		format: 'json',
 		timeoutMs: defaults.timeoutMs,
