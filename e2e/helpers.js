@@ -164,12 +164,14 @@ const EXPECT = {
 			assert.equal(typeof credits.user.username, 'string');
 			assert.ok(credits.user.username.length > 0, 'username is set');
 			assert.equal(credits.credits.currency, 'EUR');
-			assert.equal(Number(credits.credits.balance), 250, `balance 250, got ${credits.credits.balance}`);
+			// Euros as a number (MailPartner writes the text "250.000").
+			assert.strictEqual(credits.credits.balance, 250, `balance the number 250, got ${JSON.stringify(credits.credits.balance)}`);
 			assert.equal(typeof credits.credits.creditMail, 'number');
 			assert.ok(credits.credits.creditMail >= 1000, 'creditMail ≥ 1000');
 			const ready = items(run, 'Ready to send');
 			assert.ok(ready && ready.length === 1, 'the ok branch ran with one item');
 			assert.equal(ready[0].campaignReady, true);
+			assert.strictEqual(ready[0].balanceEuros, 250, `balanceEuros 250, got ${JSON.stringify(ready[0].balanceEuros)}`);
 			assert.equal(run.data.resultData.runData['Not enough credits'], undefined, 'the error branch did not run');
 		},
 		compare: ['Get credits', 'Ready to send'],
@@ -186,6 +188,7 @@ const EXPECT = {
 				// Each subaccount's own key only with Include API Keys, which the example leaves off.
 				assert.ok(!('apiKey' in s), `no apiKey by default: ${JSON.stringify(s)}`);
 				assert.ok('balance' in s.credits && 'currency' in s.credits, 'credits {balance, currency}');
+				assert.equal(typeof s.credits.balance, 'number', `balance in euros as a number: ${JSON.stringify(s.credits)}`);
 				ids.add(String(s.id));
 			}
 			assert.equal(ids.size, 45, 'ids are unique');
@@ -213,11 +216,18 @@ const EXPECT = {
 		check(run) {
 			const listed = items(run, 'List subaccounts');
 			assert.equal(listed.length, 45, `45 subaccounts listed, got ${listed.length}`);
-			const low = listed.filter((s) => Number(s.credits.balance) < 2.5);
+			assert.ok(listed.every((s) => typeof s.credits.balance === 'number'), 'every balance is a number');
+			const low = listed.filter((s) => s.credits.balance < 2.5);
 			const filtered = items(run, 'Below 2.50 EUR') || [];
 			assert.deepEqual(filtered.map((s) => String(s.id)), low.map((s) => String(s.id)), 'the filter keeps exactly the subaccounts below 2.50 EUR');
 			const toppedUp = items(run, 'Top up to 5 EUR') || [];
 			assert.equal(toppedUp.length, low.length, `one top-up per subaccount below 2.50 EUR (${low.length})`);
+			// Each move names its subaccount and the euros moved, and both balances after it are numbers.
+			assert.deepEqual(
+				toppedUp.map((t) => [t.subaccount, t.amount, typeof t.credit, typeof t.subaccountCredit]),
+				low.map((s) => [s.token, Number((5 - s.credits.balance).toFixed(2)), 'number', 'number']),
+				'each top-up names its subaccount and the amount moved',
+			);
 		},
 		compare: ['List subaccounts', 'Below 2.50 EUR'],
 		resetBetween: true,

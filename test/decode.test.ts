@@ -15,7 +15,7 @@ describe('the pages’ XML samples decode to the JSON samples’ shape', () => {
 			// other figures.
 			payload: {
 				user: pageJson('me.json').user,
-				credits: { creditMail: 269070, currency: 'EUR', balance: '10224.688' },
+				credits: { creditMail: 269070, currency: 'EUR', balance: 10224.688 },
 			},
 		});
 	});

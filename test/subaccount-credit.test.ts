@@ -1,5 +1,5 @@
 import { LoadOptionsContext } from 'n8n-core';
-import { Workflow, type INodeParameters, type INodeType, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import { Workflow, type IDataObject, type INodeParameters, type INodeType, type IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import nock from 'nock';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
@@ -52,7 +52,7 @@ describe('against nock', () => {
 		['removeCredit', 'json'],
 		['removeCredit', 'xml'],
 	])('%s (%s)', (operation, format) => {
-		it('sends the amount and the token in the body with the key, and outputs both balances', async () => {
+		it('sends the amount and the token in the body with the key, and outputs the subaccount, the amount and both balances', async () => {
 			const bodies: unknown[] = [];
 			const scope = nock(origin)
 				.post(path[operation], (body: unknown) => bodies.push(body) > 0)
@@ -60,7 +60,9 @@ describe('against nock', () => {
 			const result = await runNode({ parameters: withFormat(parametersFor(operation, 12.5), format), credentials });
 			expect(scope.isDone()).toBe(true);
 			expect(bodies).toEqual([{ credit: 12.5, tokenSubaccount: 'token1', apiKey, ...(format === 'xml' ? { _format: 'xml' } : {}) }]);
-			expect(result.items?.map((item) => item.json)).toEqual([{ credit: 2869.2, subaccountCredit: 61.8, currency: 'EUR' }]);
+			expect(result.items?.map((item) => item.json)).toEqual([
+				{ subaccount: 'token1', amount: 12.5, credit: 2869.2, subaccountCredit: 61.8, currency: 'EUR' },
+			]);
 			expect(result.items?.[0].pairedItem).toEqual({ item: 0 });
 			expectNoApiKey(result.run);
 		});
@@ -95,7 +97,7 @@ describe('against nock', () => {
 	it.each<[string, number | string, number]>([
 		['1.125 typed in the field', 1.125, 1.125],
 		['a sum that floating point writes 0.30000000000000004', '={{ 0.1 + 0.2 }}', 0.3],
-	])('sends %s to the tenth of a cent', async (_case, credit, sent) => {
+	])('sends %s to the tenth of a cent, and outputs that amount', async (_case, credit, sent) => {
 		const bodies: unknown[] = [];
 		nock(origin)
 			.post(path.addCredit, (body: unknown) => bodies.push(body) > 0)
@@ -103,9 +105,10 @@ describe('against nock', () => {
 		const result = await runNode({ parameters: parametersFor('addCredit', credit), credentials });
 		expect(result.error).toBeUndefined();
 		expect(bodies).toEqual([expect.objectContaining({ credit: sent })]);
+		expect(result.items?.[0].json.amount).toBe(sent);
 	});
 
-	it('accepts the amount as text with a decimal point, as an expression may give it', async () => {
+	it('accepts the amount as text with a decimal point, as an expression may give it, and outputs it as a number', async () => {
 		const bodies: unknown[] = [];
 		nock(origin)
 			.post(path.addCredit, (body: unknown) => bodies.push(body) > 0)
@@ -113,6 +116,7 @@ describe('against nock', () => {
 		const result = await runNode({ parameters: parametersFor('addCredit', '={{ "7.250" }}'), credentials });
 		expect(result.error).toBeUndefined();
 		expect(bodies).toEqual([expect.objectContaining({ credit: 7.25 })]);
+		expect(result.items?.[0].json.amount).toBe(7.25);
 	});
 
 	it.each<[string, string, RegExp]>([
@@ -166,14 +170,22 @@ describe('against the sandbox', () => {
 	it.each<Format>(['json', 'xml'])('moves euros both ways and both balances follow (%s)', async (format) => {
 		// Subaccount 01 starts with 1.25 EUR, the main account with 250.
 		const added = await runNode({ parameters: withFormat(parametersFor('addCredit', 10, 'demo-token-01'), format), credentials: demo });
-		expect(added.items?.map((item) => item.json)).toEqual([{ credit: 240, subaccountCredit: 11.25, currency: 'EUR' }]);
+		expect(added.items?.map((item) => item.json)).toEqual([
+			{ subaccount: 'demo-token-01', amount: 10, credit: 240, subaccountCredit: 11.25, currency: 'EUR' },
+		]);
 		const removed = await runNode({ parameters: withFormat(parametersFor('removeCredit', 11.25, 'demo-token-01'), format), credentials: demo });
-		expect(removed.items?.map((item) => item.json)).toEqual([{ credit: 251.25, subaccountCredit: 0, currency: 'EUR' }]);
+		expect(removed.items?.map((item) => item.json)).toEqual([
+			{ subaccount: 'demo-token-01', amount: 11.25, credit: 251.25, subaccountCredit: 0, currency: 'EUR' },
+		]);
 
-		const me = await runNode({ parameters: { resource: 'account', operation: 'getCredits' }, credentials: demo });
-		expect((me.items?.[0].json.credits as { balance: string }).balance).toBe('251.250');
-		const list = await runNode({ parameters: { resource: 'subaccount', operation: 'getAll', limit: 1 }, credentials: demo });
-		expect(list.items?.[0].json.credits).toEqual({ balance: '0.000', currency: 'EUR' });
+		// The three operations give the euros of one account as the same number: the main balance
+		// after the remove is Get Credits' balance, the subaccount's is Get Many's.
+		const me = await runNode({ parameters: withFormat({ resource: 'account', operation: 'getCredits' }, format), credentials: demo });
+		expect((me.items?.[0].json.credits as IDataObject).balance).toBe(removed.items?.[0].json.credit);
+		expect((me.items?.[0].json.credits as IDataObject).balance).toBe(251.25);
+		const list = await runNode({ parameters: withFormat({ resource: 'subaccount', operation: 'getAll', limit: 1 }, format), credentials: demo });
+		expect(list.items?.[0].json.credits).toEqual({ balance: 0, currency: 'EUR' });
+		expect(list.items?.[0].json.token).toBe(removed.items?.[0].json.subaccount);
 	});
 
 	it.each<[string, Direction, string, number, { apiKey?: string }, RegExp]>([
@@ -226,14 +238,20 @@ describe('against the sandbox', () => {
 			items: [{ amount: 1 }, { amount: 2 }, { amount: 3.5 }],
 			credentials: demo,
 		});
-		expect(result.items?.map((item) => item.json.subaccountCredit)).toEqual([2.25, 4.25, 7.75]);
+		expect(result.items?.map((item) => [item.json.amount, item.json.subaccountCredit])).toEqual([
+			[1, 2.25],
+			[2, 4.25],
+			[3.5, 7.75],
+		]);
 		expect(received('addCredit')).toBe(3);
 		expect(sub01().balance).toBe(7.75);
 	});
 
 	it('the key with + / = % & moves credit like any other', async () => {
 		const result = await runNode({ parameters: parametersFor('addCredit', 1, 'hostile-demo-token-01'), credentials: { ...demo, apiKey: HOSTILE_KEY } });
-		expect(result.items?.map((item) => item.json)).toEqual([{ credit: 99, subaccountCredit: 2.25, currency: 'EUR' }]);
+		expect(result.items?.map((item) => item.json)).toEqual([
+			{ subaccount: 'hostile-demo-token-01', amount: 1, credit: 99, subaccountCredit: 2.25, currency: 'EUR' },
+		]);
 	});
 
 	describe('the Subaccount dropdown (n8n-core’s LoadOptionsContext, the same client)', () => {

@@ -35,8 +35,18 @@ function servePages(all: ReturnType<typeof subaccounts>, pages: number[], format
 	);
 }
 
+/**
+ * A subaccount as the node outputs it: its balance in euros as a number (MailPartner writes the
+ * text "0.125"; the fixtures are written to 3 decimals, which a number holds exactly enough).
+ */
+const asOutput = (subaccount: IDataObject): IDataObject => {
+	const credits = subaccount.credits as IDataObject;
+	return { ...subaccount, credits: { ...credits, balance: Number(credits.balance) } };
+};
+
 /** A subaccount as the node outputs it by default: without its own API key. */
-const withoutKey = (subaccount: IDataObject): IDataObject => Object.fromEntries(Object.entries(subaccount).filter(([name]) => name !== 'apiKey'));
+const withoutKey = (subaccount: IDataObject): IDataObject =>
+	Object.fromEntries(Object.entries(asOutput(subaccount)).filter(([name]) => name !== 'apiKey'));
 
 describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) => {
 	const all = subaccounts(45);
@@ -47,6 +57,8 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 		expect(scopes.every((scope) => scope.isDone())).toBe(true);
 		expect(result.error).toBeUndefined();
 		expect(result.items?.map((item) => item.json)).toEqual(all.map(withoutKey));
+		// Subaccount 1's balance, "0.125" in the answer.
+		expect(result.items?.[0].json.credits).toEqual({ balance: 0.125, currency: 'EUR' });
 		expect(result.items?.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(true);
 		expect(everythingIn(result.run)).not.toContain('ApiKey1 du sous compte');
 		expectNoApiKey(result.items);
@@ -55,7 +67,7 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 	it('Include API Keys outputs each subaccount’s own key, as MailPartner sends it', async () => {
 		servePages(all, [1, 2, 3], format);
 		const result = await runNode({ parameters: withFormat({ ...list, returnAll: true, includeApiKeys: true }, format), credentials });
-		expect(result.items?.map((item) => item.json)).toEqual(all);
+		expect(result.items?.map((item) => item.json)).toEqual(all.map(asOutput));
 		expectNoApiKey(result.items);
 	});
 
@@ -84,11 +96,16 @@ describe.each<Format>(['json', 'xml'])('Subaccount → Get Many (%s)', (format) 
 });
 
 describe('Subaccount → Get Many, the page’s sample', () => {
-	it('outputs the two subaccounts of the JSON sample as they are (with Include API Keys), the page param included', async () => {
+	it('outputs the two subaccounts of the JSON sample (with Include API Keys), their balances as numbers, the page param included', async () => {
 		const sample = pageJson('list.json');
 		nock(origin).get('/v1/subaccount/list').query({ apiKey, page: 1 }).reply(200, { ...sample, total: 2 });
 		const result = await runNode({ parameters: { ...list, returnAll: true, includeApiKeys: true }, credentials });
-		expect(result.items?.map((item) => item.json)).toEqual(sample.data);
+		const data = sample.data as IDataObject[];
+		// The sample's balances are "0.800" and "10.245".
+		expect(result.items?.map((item) => item.json)).toEqual([
+			{ ...data[0], credits: { balance: 0.8, currency: 'EUR' } },
+			{ ...data[1], credits: { balance: 10.245, currency: 'EUR' } },
+		]);
 	});
 });
 

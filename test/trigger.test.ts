@@ -163,7 +163,8 @@ describe('MailPartner Trigger through n8n’s poll path, against the sandbox', (
 				value: 190,
 				currency: 'EUR',
 				user: { username: 'demo@sandbox.mailpartner.invalid' },
-				credits: { creditMail: 3800, currency: 'EUR', balance: '190.000' },
+				// The balance in euros is a number, as Account → Get Credits outputs it.
+				credits: { creditMail: 3800, currency: 'EUR', balance: 190 },
 			},
 		]);
 		expect(await trigger.tick()).toBeNull();
@@ -248,7 +249,9 @@ describe('MailPartner Trigger through n8n’s poll path, against the sandbox', (
 	it('a test run in the editor shows an event and stores nothing', async () => {
 		const credits = new Activation(creditsBelow(200), credentials);
 		await credits.activate();
-		expect(jsonOf(await credits.manual())).toEqual([expect.objectContaining({ event: 'creditsBelow', below: false, value: 250 })]);
+		expect(jsonOf(await credits.manual())).toEqual([
+			expect.objectContaining({ event: 'creditsBelow', below: false, value: 250, credits: { creditMail: 5000, currency: 'EUR', balance: 250 } }),
+		]);
 		expect(credits.staticData.credits).toEqual({ settings: 'euros:200', below: false });
 
 		const unsubscribes = new Activation({ event: 'newUnsubscribe' }, credentials);

@@ -139,8 +139,10 @@ async function creditsBelow(
 
 	const answer = await client.call(getCredits.endpoint, {}, 0);
 	const credits = (answer.credits ?? {}) as IDataObject;
-	const value = unit === 'euros' ? Number(credits.balance) : Number(credits.creditMail);
-	if (credits[unit === 'euros' ? 'balance' : 'creditMail'] === null || !Number.isFinite(value)) {
+	// Both are numbers once read (Get Credits outputs the balance in euros as a number); a null is
+	// MailPartner leaving the value out.
+	const value = unit === 'euros' ? credits.balance : credits.creditMail;
+	if (typeof value !== 'number' || !Number.isFinite(value)) {
 		const message = `MailPartner’s answer has no ${unit === 'euros' ? 'balance' : 'e-mail count'} to compare with the threshold`;
 		throw new NodeApiError(client.node, { message }, { message, description: 'Nothing was recorded; the next poll tries again.' });
 	}

@@ -2,13 +2,17 @@ import type { Endpoint } from '../../shared/client';
 import { optionsCollection, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 
-/** `GET /me`: the account's user and its credits. `balance` is a string of euros, 3 decimals. */
+/**
+ * `GET /me`: the account's user and its credits. MailPartner writes `balance` as a string of euros
+ * with 3 decimals ("160.120"); the node outputs it as a number (160.12), as the credit moves'
+ * euros already are, so that a workflow compares and adds it without converting it first.
+ */
 const endpoint: Endpoint = {
 	method: 'GET',
 	path: '/me',
 	answer: object({
 		user: object({ username: text }),
-		credits: object({ creditMail: number, currency: text, balance: text }),
+		credits: object({ creditMail: number, currency: text, balance: number }),
 	}),
 	// The page documents only 10 (wrong key), one of the codes common to every call.
 	errors: {},

@@ -181,7 +181,12 @@ export function creditOperation(
 		fields: creditFields(value, direction),
 		endpoint,
 		prepare: prepareCredit,
-		run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+		run: async (client, inputs, itemIndex) => {
+			const answer = await client.call(endpoint, inputs, itemIndex);
+			// MailPartner answers only the two balances after the move: the item also says which
+			// subaccount and how many euros moved, so that it reads on its own after a loop or a merge.
+			return [{ subaccount: inputs.tokenSubaccount, amount: inputs.credit, ...answer }];
+		},
 	};
 }
 

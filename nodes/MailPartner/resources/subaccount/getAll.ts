@@ -23,7 +23,8 @@ const endpoint: Endpoint = {
 				token: text,
 				apiKey: text,
 				createdAt: text,
-				credits: object({ balance: text, currency: text }),
+				// Euros, written as a string by MailPartner ("0.800"): output as a number, as on Get Credits.
+				credits: object({ balance: number, currency: text }),
 			}),
 		),
 	}),
