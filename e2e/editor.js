@@ -202,7 +202,9 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		assert.match(text, /credits/i, `output table: ${text.slice(0, 500)}`);
 		assert.match(text, /EUR/, 'currency in the table');
 		assert.match(text, /5000/, 'creditMail in the table');
-		assert.match(text, /250\.000/, 'balance in the table');
+		// The balance in euros is a number: 250, not MailPartner's text "250.000".
+		assert.match(text, /\b250\b/, 'balance in the table');
+		assert.doesNotMatch(text, /250\.000/, 'the balance is a number, not MailPartner’s text');
 		assert.match(text, /demo@sandbox\.mailpartner\.invalid/, 'username in the table');
 		const summary = await output.innerText();
 		assert.match(summary, /1 item/i, `one item: ${summary.slice(0, 300)}`);
@@ -234,6 +236,22 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		const text = await output.innerText();
 		await shot(page, '07-error-panel.png');
 		assert.match(text, /Error code\s*4\b/, `the error panel shows MailPartner's code: ${text.slice(0, 800)}`);
+	});
+
+	test('editor: Add Credit’s Subaccount field offers the modes From List and By Token', async () => {
+		assert.ok(ndv, 'the node panel is not open');
+		await choose(page, ndv.locator('[data-test-id="parameter-input-resource"]'), 'Subaccount');
+		await choose(page, ndv.locator('[data-test-id="parameter-input-operation"]'), 'Add Credit');
+		const modeSelector = ndv.locator('[data-test-id="rlc-mode-selector"]');
+		await modeSelector.first().waitFor({ timeout: 30000 });
+		const { texts } = await openOptions(page, modeSelector.first());
+		await shot(page, '11-subaccount-modes.png');
+		await page.keyboard.press('Escape');
+		const modes = texts.map((t) => t.split('\n')[0].trim());
+		assert.deepEqual(modes, ['From List', 'By Token'], `the Subaccount field's modes: ${JSON.stringify(texts)}`);
+		const panel = await ndv.innerText();
+		assert.match(panel, /Subaccount/, 'the field is labelled Subaccount');
+		assert.match(panel, /Amount \(€\)/, 'Add Credit shows its Amount (€) field');
 	});
 
 	test('editor: the send-and-follow example runs: Send in sandbox mode, Wait, Get Status per recipient, IF Delivered', async () => {
@@ -291,6 +309,105 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		const credential = await newNdv.locator('[data-test-id="node-credentials-select"] input').inputValue().catch(() => '');
 		await shot(page, '09-new-node-credential.png');
 		assert.equal(credential, 'MailPartner sandbox', 'a new MailPartner Trigger gets the demo credential');
+	});
+
+	/**
+	 * A new workflow built as a newcomer would: Manual Trigger, then MailPartner → Send an e-mail from
+	 * the trigger's plus, then MailPartner → Get Status from the Send node's plus (n8n offers a plus
+	 * only on an output that is not connected yet, so the examples' Send cannot serve).
+	 */
+	let sendNodeName = null;
+	let statusNodeName = null;
+	const mailPartnerNodes = () => page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-mailpartner.mailPartner"]');
+	const nodeNames = (locator) => locator.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+
+	/** In the open node picker: searches "MailPartner" and returns the package's entry. */
+	async function searchMailPartner() {
+		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+		await search.waitFor({ timeout: 30000 });
+		await search.fill('MailPartner');
+		const entry = page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: 'MailPartner' }).first();
+		await entry.waitFor({ timeout: 30000 });
+		await page.waitForTimeout(600);
+		return entry;
+	}
+
+	/** In the package's page of the picker: clicks the action of that name and waits for its panel. */
+	async function addAction(entry, action) {
+		await entry.click();
+		const item = page.locator('[data-test-id="node-creator-action-item"]').filter({ hasText: action }).first();
+		await item.waitFor({ timeout: 30000 });
+		await item.click();
+		await page.locator('[data-test-id="ndv"]').waitFor({ timeout: 30000 });
+		await page.waitForTimeout(500);
+	}
+
+	test('editor: the node picker’s MailPartner entry shows the action node’s description', async () => {
+		assert.ok(page && !page.url().includes('/signin'), 'not signed in');
+		await page.keyboard.press('Escape');
+		page.once('dialog', (dialog) => dialog.accept().catch(() => {}));
+		await page.goto(`${baseUrl}/workflow/new`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		const addFirst = page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first();
+		await addFirst.waitFor({ timeout: 120000 });
+		await addFirst.click();
+		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+		await search.waitFor({ timeout: 30000 });
+		await search.fill('manual');
+		const manual = page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: /Trigger manually/i }).first();
+		await manual.waitFor({ timeout: 30000 });
+		await manual.click();
+		await page.waitForTimeout(800);
+		if (await page.locator('[data-test-id="ndv"]').isVisible()) await page.keyboard.press('Escape');
+		// The trigger's free output: the picker in the actions' context, as a second step is added.
+		const plus = page.locator('[data-test-id="canvas-node-output-handle"] [data-test-id="canvas-handle-plus"]').first();
+		await plus.waitFor({ timeout: 30000 });
+		await plus.click();
+		const entry = await searchMailPartner();
+		const text = await entry.innerText();
+		await shot(page, '12-picker-entry.png');
+		// n8n shows one "MailPartner" entry for both nodes, with the trigger's description, which says
+		// what the whole package does, actions first.
+		assert.match(text, /Send e-mail and follow its delivery/, `the entry shows the actions: ${text}`);
+		assert.doesNotMatch(text, /^Starts the workflow/m, `the entry does not read as a trigger only: ${text}`);
+		await addAction(entry, 'Send an e-mail');
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(500);
+		[sendNodeName] = await nodeNames(mailPartnerNodes());
+		assert.ok(sendNodeName, 'the Send node is on the canvas');
+	});
+
+	test('editor: a new Get Status after Send has Message ID filled with {{ $json.messageId }}', async () => {
+		assert.ok(sendNodeName, 'no Send node on the canvas');
+		const plus = page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${sendNodeName}"] [data-test-id="canvas-handle-plus"]`).first();
+		await plus.waitFor({ timeout: 30000 });
+		await plus.click();
+		await addAction(await searchMailPartner(), 'Get the delivery status of a message');
+		const ndvNow = page.locator('[data-test-id="ndv"]');
+		const field = ndvNow.locator('[data-test-id="parameter-input-messageId"]');
+		await field.waitFor({ timeout: 30000 });
+		await page.waitForTimeout(800);
+		const value = await field.innerText();
+		const preview = ndvNow.locator('[data-test-id="parameter-expression-preview-messageId"]');
+		const previewText = (await preview.count()) ? await preview.first().innerText() : '';
+		await shot(page, '13-get-status-after-send.png');
+		assert.match(value, /\{\{\s*\$json\.messageId\s*\}\}/, `Message ID starts as the Send's messageId: ${JSON.stringify(value)} (preview ${JSON.stringify(previewText)})`);
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(500);
+		const names = await nodeNames(mailPartnerNodes());
+		statusNodeName = names.find((name) => name !== sendNodeName) || null;
+		assert.ok(statusNodeName, `the Get Status node is on the canvas: ${JSON.stringify(names)}`);
+	});
+
+	test('editor: the canvas subtitles say the operation and resource ("Send · Message")', async () => {
+		assert.ok(sendNodeName && statusNodeName, 'the new workflow has no Send and Get Status nodes');
+		await page.waitForTimeout(500);
+		const subtitle = async (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).first().innerText();
+		const send = await subtitle(sendNodeName);
+		const status = await subtitle(statusNodeName);
+		await shot(page, '14-canvas-subtitles.png');
+		assert.match(send, /Send · Message/, `the Send node's subtitle: ${JSON.stringify(send)}`);
+		assert.match(status, /Get Status · Message/, `the Get Status node's subtitle: ${JSON.stringify(status)}`);
+		assert.doesNotMatch(`${send}\n${status}`, /send: message|getStatus: message/, 'no internal values');
 	});
 
 }
