@@ -247,8 +247,9 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		const { texts } = await openOptions(page, modeSelector.first());
 		await shot(page, '11-subaccount-modes.png');
 		await page.keyboard.press('Escape');
-		const modes = texts.map((t) => t.split('\n')[0].trim());
-		assert.deepEqual(modes, ['From List', 'By Token'], `the Subaccount field's modes: ${JSON.stringify(texts)}`);
+		// n8n labels a mode named "list" "From list" whatever its displayName; the token mode's own name shows.
+		const modes = texts.map((t) => t.split('\n')[0].trim().toLowerCase());
+		assert.deepEqual(modes, ['from list', 'by token'], `the Subaccount field's modes: ${JSON.stringify(texts)}`);
 		const panel = await ndv.innerText();
 		assert.match(panel, /Subaccount/, 'the field is labelled Subaccount');
 		assert.match(panel, /Amount \(€\)/, 'Add Credit shows its Amount (€) field');
@@ -321,13 +322,23 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 	const mailPartnerNodes = () => page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-mailpartner.mailPartner"]');
 	const nodeNames = (locator) => locator.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
 
+	/** What the page shows, for a failure's message (the picker's items, the canvas). */
+	const visibleText = async () => (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 1200);
+
 	/** In the open node picker: searches "MailPartner" and returns the package's entry. */
-	async function searchMailPartner() {
+	async function searchMailPartner(failureShot) {
 		const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
 		await search.waitFor({ timeout: 30000 });
 		await search.fill('MailPartner');
-		const entry = page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: 'MailPartner' }).first();
-		await entry.waitFor({ timeout: 30000 });
+		// The entry's name (n8n 2.41 gives the entry itself no test id in this view).
+		const entry = page
+			.locator('[data-test-id="node-creator-node-item"], [data-test-id="node-creator-item-name"]')
+			.filter({ hasText: /^\s*MailPartner\s*$/ })
+			.first();
+		await entry.waitFor({ timeout: 30000 }).catch(async (error) => {
+			await shot(page, failureShot);
+			throw new Error(`no MailPartner entry in the picker (${error.message.split('\n')[0]}); the page shows: ${await visibleText()}`);
+		});
 		await page.waitForTimeout(600);
 		return entry;
 	}
@@ -335,8 +346,14 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 	/** In the package's page of the picker: clicks the action of that name and waits for its panel. */
 	async function addAction(entry, action) {
 		await entry.click();
-		const item = page.locator('[data-test-id="node-creator-action-item"]').filter({ hasText: action }).first();
-		await item.waitFor({ timeout: 30000 });
+		const item = page
+			.locator('[data-test-id="node-creator-action-item"], [data-test-id="node-creator-item-name"]')
+			.filter({ hasText: new RegExp(`^\\s*${action}\\s*$`) })
+			.first();
+		await item.waitFor({ timeout: 30000 }).catch(async (error) => {
+			await shot(page, 'failed-action-list.png');
+			throw new Error(`no action "${action}" (${error.message.split('\n')[0]}); the page shows: ${await visibleText()}`);
+		});
 		await item.click();
 		await page.locator('[data-test-id="ndv"]').waitFor({ timeout: 30000 });
 		await page.waitForTimeout(500);
@@ -354,7 +371,10 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		await search.waitFor({ timeout: 30000 });
 		await search.fill('manual');
 		const manual = page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: /Trigger manually/i }).first();
-		await manual.waitFor({ timeout: 30000 });
+		await manual.waitFor({ timeout: 30000 }).catch(async (error) => {
+			await shot(page, '12-picker-entry.png');
+			throw new Error(`no Manual Trigger in the picker (${error.message.split('\n')[0]}); the page shows: ${await visibleText()}`);
+		});
 		await manual.click();
 		await page.waitForTimeout(800);
 		if (await page.locator('[data-test-id="ndv"]').isVisible()) await page.keyboard.press('Escape');
@@ -362,8 +382,13 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		const plus = page.locator('[data-test-id="canvas-node-output-handle"] [data-test-id="canvas-handle-plus"]').first();
 		await plus.waitFor({ timeout: 30000 });
 		await plus.click();
-		const entry = await searchMailPartner();
-		const text = await entry.innerText();
+		const entry = await searchMailPartner('12-picker-entry.png');
+		// The entry as shown: its name and, below it, the description (the nearest ancestor with more text).
+		const text = await entry.evaluate((name) => {
+			let node = name;
+			while (node.parentElement && node.innerText.trim() === name.innerText.trim()) node = node.parentElement;
+			return node.innerText;
+		});
 		await shot(page, '12-picker-entry.png');
 		// n8n shows one "MailPartner" entry for both nodes, with the trigger's description, which says
 		// what the whole package does, actions first.
@@ -381,7 +406,7 @@ function registerEditorChecks({ it, after, baseUrl: getBaseUrl, owner, screensho
 		const plus = page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${sendNodeName}"] [data-test-id="canvas-handle-plus"]`).first();
 		await plus.waitFor({ timeout: 30000 });
 		await plus.click();
-		await addAction(await searchMailPartner(), 'Get the delivery status of a message');
+		await addAction(await searchMailPartner('13-get-status-after-send.png'), 'Get the delivery status of a message');
 		const ndvNow = page.locator('[data-test-id="ndv"]');
 		const field = ndvNow.locator('[data-test-id="parameter-input-messageId"]');
 		await field.waitFor({ timeout: 30000 });
