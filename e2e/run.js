@@ -9,17 +9,12 @@
  *   npm run test:e2e -- --test-name-pattern="^part [12]"  parts 1 and 2 only
  *   npm run test:e2e -- --test-name-pattern="JSON"        the tests whose name says JSON
  *
- * Arguments are handed to `node --test` as they are. E2E_ONLY=1,2 (the older filter) is still
- * understood and turned into a name pattern. Exit code: the runner's.
+ * Arguments are handed to `node --test` as they are. Exit code: the runner's.
  */
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const args = process.argv.slice(2);
-if (process.env.E2E_ONLY && !args.some((a) => a.startsWith('--test-name-pattern'))) {
-	const parts = process.env.E2E_ONLY.split(',').map((s) => s.trim()).filter((s) => /^\d+$/.test(s));
-	if (parts.length > 0) args.push(`--test-name-pattern=^part (${parts.join('|')}):`);
-}
 const hasReporter = args.some((a) => a.startsWith('--test-reporter'));
 
 const child = spawn(

@@ -1,4 +1,4 @@
-import { DirectoryLoader, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
@@ -28,16 +28,15 @@ import { MailPartnerApi } from '../../credentials/MailPartnerApi.credentials';
 import { MailPartner } from '../../nodes/MailPartner/MailPartner.node';
 
 /**
- * Runs the MailPartner node the way n8n does: a real Workflow, n8n-core's WorkflowExecute, and
- * its RoutingNode for the declarative routing. Only the outside world is replaced — HTTP is
- * answered at the socket by nock or the local sandbox, credentials come from memory.
+ * Runs the MailPartner node the way n8n does: a real Workflow and n8n-core's WorkflowExecute,
+ * which calls the node's `execute` and then rewrites its output as n8n stores it. Only the outside
+ * world is replaced — HTTP is answered at the socket by nock or the local sandbox, credentials
+ * come from memory (and n8n's request helper authenticates with the credential type itself).
  */
 
 export const nodeTypeName = 'n8n-nodes-mailpartner.mailPartner';
 
 const mailPartnerNode: INodeType = new MailPartner();
-// What n8n's loader adds to every declarative node (the request options: batching, proxy, timeout).
-DirectoryLoader.applyDeclarativeNodeOptionParameters(mailPartnerNode);
 
 const credentialType = new MailPartnerApi();
 

@@ -39,7 +39,7 @@ export interface Endpoint {
 	/**
 	 * Set for calls that spend the user's money (create, send, credit moves): they are never
 	 * retried, since a lost answer does not mean the call did nothing, and such a loss ends in an
-	 * error that says the call may have happened and how to check (see `MailPartnerClient.lost`).
+	 * error that says the call may have happened and how to check (see `MailPartnerClient.failure`).
 	 */
 	spendsMoney: false | SpendsMoney;
 	/**
