@@ -356,11 +356,11 @@ describe('part 3: the editor in Chromium', () => {
 		profileDir: async () => path.join(await root(), 'chromium-profile'),
 		log: rt.log,
 		// What `npm start` gives a newcomer: the demo credential alone (parts 1 and 2 needed the
-		// wrong-key and empty-account ones; n8n would give a new node one of those).
+		// wrong-key, empty-account and blocked-address ones; n8n would give a new node one of those).
 		onlyDemoCredential: async () => {
 			const url = (await server()).url;
 			const session = await h.restLogin(url);
-			for (const id of [BAD_CREDENTIAL_ID, EMPTY_CREDENTIAL_ID]) {
+			for (const id of [BAD_CREDENTIAL_ID, EMPTY_CREDENTIAL_ID, SSRF_CREDENTIAL_ID]) {
 				const r = await h.rest(url, 'DELETE', `/rest/credentials/${id}`, session);
 				assert.ok([200, 404].includes(r.status), `DELETE /rest/credentials/${id}: HTTP ${r.status}`);
 			}
