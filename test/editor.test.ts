@@ -13,7 +13,7 @@ import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import nodeCodex from '../nodes/MailPartner/MailPartner.node.json';
 import { MailPartnerTrigger } from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node';
 import triggerCodex from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node.json';
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
 import { runNode } from './harness/engine';
 import { credentials, origin } from './harness/fixtures';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
-import { TOO_MANY_REQUESTS_MESSAGE, HTML_502 } from '../sandbox/faults';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { TOO_MANY_REQUESTS_MESSAGE, HTML_502 } from '../dev/sandbox/faults';
 import { runNode, type RunResult } from './harness/engine';
 import { failureJson } from './harness/fixtures';
 import { everythingIn } from './harness/leaks';

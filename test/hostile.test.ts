@@ -4,7 +4,7 @@ import { nextTurn, printLine, takeOutput, takeUncaught } from './harness/hostile
 import nock from 'nock';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { createCatcher, createSandbox } from '../sandbox/server';
+import { createCatcher, createSandbox } from '../dev/sandbox/server';
 import { account } from '../nodes/MailPartner/resources/account';
 import { message } from '../nodes/MailPartner/resources/message';
 import { subaccount } from '../nodes/MailPartner/resources/subaccount';

@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
 import { runNode } from './harness/engine';
 import { apiKey, credentials, documentedErrors, failureJson, failureXml, origin } from './harness/fixtures';
 import { everythingIn } from './harness/leaks';

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
 import { runNode } from './harness/engine';
 import { apiKey, credentials, documentedErrors, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';

@@ -1,4 +1,4 @@
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
 import { runNode } from './harness/engine';
 import { everythingIn } from './harness/leaks';
 import { withFormat, type Format } from './harness/operations';

@@ -10,10 +10,10 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const axios = require('axios');
 const nodeHttp = require('node:http');
-const { createSandbox, createCatcher, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('../sandbox/server');
-const { parseArgs, sandboxOptions, setRemoteBalance } = require('../sandbox/cli');
-const { ROUTES } = require('../sandbox/routes');
-const { createSlidingWindow } = require('../sandbox/ratelimit');
+const { createSandbox, createCatcher, seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('../dev/sandbox/server');
+const { parseArgs, sandboxOptions, setRemoteBalance } = require('../dev/sandbox/cli');
+const { ROUTES } = require('../dev/sandbox/routes');
+const { createSlidingWindow } = require('../dev/sandbox/ratelimit');
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'pages');
 /**
@@ -1009,7 +1009,7 @@ describe('logging and CLI', () => {
 	});
 
 	test('the CLI prints its address, serves, logs without keys and stops cleanly on SIGTERM', async () => {
-		const child = spawn(process.execPath, [path.join(__dirname, '..', 'sandbox', 'cli.js'), '--port', '0', '--state', 'pages'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [path.join(__dirname, '..', 'dev', 'sandbox', 'cli.js'), '--port', '0', '--state', 'pages'], { stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		child.stdout.on('data', (d) => (out += d));
 		const baseUrl = await new Promise((resolve, reject) => {
@@ -1111,7 +1111,7 @@ describe('the balance control (POST /__sandbox/balance, --balance, set-balance)'
 });
 
 describe('sandbox/README.md', () => {
-	const readme = fs.readFileSync(path.join(__dirname, '..', 'sandbox', 'README.md'), 'utf8');
+	const readme = fs.readFileSync(path.join(__dirname, '..', 'dev', 'sandbox', 'README.md'), 'utf8');
 	/** The first cell of each row of the table that follows `heading` (a line of its own). */
 	const tableAfter = (heading) => {
 		const lines = readme.slice(readme.indexOf(`\n${heading}\n`)).split('\n');
@@ -1135,7 +1135,7 @@ describe('sandbox/README.md', () => {
 	});
 
 	test('it points nowhere outside the repository', () => {
-		// `../docs/` is the repository's own API notes; nothing else above sandbox/.
-		expect(readme).not.toMatch(/shared\/|\.\.\/(?!docs\/)|MAIL-API-FULL|REFERENCE\.md/);
+		// `../../docs/` is the repository's own API notes; nothing else above dev/sandbox/.
+		expect(readme.replaceAll('../../docs/', '')).not.toMatch(/shared\/|\.\.\/|MAIL-API-FULL|REFERENCE\.md/);
 	});
 });

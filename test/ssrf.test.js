@@ -6,7 +6,7 @@
  * modules load, so each case loads n8n-core (through the engine harness) afresh with its own
  * environment. JavaScript on purpose: n8n's lint forbids `process` in TypeScript files.
  */
-const { createSandbox, DEMO_KEY } = require('../sandbox/server');
+const { createSandbox, DEMO_KEY } = require('../dev/sandbox/server');
 
 const ssrfSettings = ['N8N_SSRF_PROTECTION_ENABLED', 'N8N_SSRF_ALLOWED_IP_RANGES'];
 const saved = Object.fromEntries(ssrfSettings.map((name) => [name, process.env[name]]));

@@ -3,7 +3,7 @@ import { Workflow, type IDataObject, type INodeParameters, type INodeType, type 
 import nock from 'nock';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
-import { createSandbox, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } from '../dev/sandbox/server';
 import { MemoryCredentialsHelper, runNode } from './harness/engine';
 import { apiKey, credentials, failureJson, failureXml, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';

@@ -13,7 +13,7 @@ import {
 import nock from 'nock';
 
 import { MailPartnerTrigger } from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node';
-import { createSandbox, DEMO_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
 import { MemoryCredentialsHelper, runNode } from './harness/engine';
 import { apiKey, credentials as nockCredentials, origin } from './harness/fixtures';
 import { everythingIn } from './harness/leaks';

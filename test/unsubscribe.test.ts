@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import nock from 'nock';
 
-import { createSandbox, DEMO_KEY, PAGES_KEY } from '../sandbox/server';
+import { createSandbox, DEMO_KEY, PAGES_KEY } from '../dev/sandbox/server';
 import { runNode } from './harness/engine';
 import { apiKey, credentials, failureJson, failureXml, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { unexpectedErrorDescription } from '../../nodes/MailPartner/shared/operation';
-import { HOSTILE_KEY } from '../../sandbox/server';
+import { HOSTILE_KEY } from '../../dev/sandbox/server';
 import { everythingIn } from './leaks';
 
 /**

@@ -2,7 +2,7 @@
 
 const path = require('node:path');
 
-const rt = require('../../scripts/n8n-runtime');
+const rt = require('../../n8n/runtime');
 const { DEMO_KEY } = require('../../sandbox/server');
 
 /**

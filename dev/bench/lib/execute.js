@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const rt = require('../../scripts/n8n-runtime');
+const rt = require('../../n8n/runtime');
 
 const PRELOAD = path.join(__dirname, 'probe-preload.js');
 

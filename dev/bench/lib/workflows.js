@@ -11,7 +11,7 @@
  * the repeated run (what a long-running n8n pays per item once it has run the node before).
  */
 
-const rt = require('../../scripts/n8n-runtime');
+const rt = require('../../n8n/runtime');
 const { FIRST_MESSAGE_ID } = require('./seed');
 
 const QUERY_AUTH_CREDENTIAL = { id: 'benchQueryAuth01', name: 'Bench query auth', type: 'httpQueryAuth' };

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Shared machinery for `npm start` (scripts/start.js) and `npm run test:e2e` (e2e/run.js):
+ * Shared machinery for `npm start` (dev/n8n/start.js) and `npm run test:e2e` (dev/e2e/run.js):
  * a Node 24 binary and n8n installed once into a cache outside the clone, the package built,
  * packed and installed the way a user's n8n holds a community package, the local MailPartner
  * sandbox, credential/workflow imports and `n8n start` with bounded waits.
@@ -17,7 +17,7 @@ const http = require('node:http');
 
 const NODE_VERSION = '24.21.0';
 const N8N_VERSION = '2.41.1';
-const REPO_DIR = path.resolve(__dirname, '..');
+const REPO_DIR = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'n8n-nodes-mailpartner';
 const NODE_TYPE = `${PACKAGE_NAME}.mailPartner`;
 const CREDENTIAL_TYPE = 'mailPartnerApi';
@@ -639,7 +639,7 @@ function httpGet(url, timeoutMs = 5000) {
  * Returns {baseUrl, port, child, stop()}.
  */
 async function startSandbox({ port, state = 'demo', timeoutMs = 30000, logFile } = {}) {
-	const cli = path.join(REPO_DIR, 'sandbox', 'cli.js');
+	const cli = path.join(REPO_DIR, 'dev', 'sandbox', 'cli.js');
 	if (!fs.existsSync(cli)) throw new Error(`${cli} does not exist (the sandbox is not in this checkout yet)`);
 	port = port || (await freePort());
 	if (!(await portFree(port))) throw new Error(`sandbox port ${port} on 127.0.0.1 is already in use`);

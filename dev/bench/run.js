@@ -24,7 +24,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const rt = require('../scripts/n8n-runtime');
+const rt = require('../n8n/runtime');
 const { startBenchSandbox } = require('./lib/sandbox');
 const wf = require('./lib/workflows');
 const { executeWorkflow, nodeRun, outputItems, executionTime, cpuTime, runError } = require('./lib/execute');

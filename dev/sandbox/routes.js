@@ -10,7 +10,7 @@ const { named, plain } = require('./xml');
  */
 
 // The pages' error tables, transcribed once for the sandbox and the tests.
-const pageErrors = require('../test/fixtures/pages/error-codes.json');
+const pageErrors = require('../../test/fixtures/pages/error-codes.json');
 
 const KEY_MESSAGES = { 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10] };
 

@@ -18,7 +18,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const rt = require('../scripts/n8n-runtime');
+const rt = require('../n8n/runtime');
 
 /** Newest first: the version CI runs, the newest 2.x on Node 20, the last 1.x. */
 const MATRIX = ['2.41.1', '2.8.4', '1.123.81'];

@@ -22,7 +22,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const rt = require('./n8n-runtime');
+const rt = require('./runtime');
 
 rt.setLogPrefix('[start]');
 

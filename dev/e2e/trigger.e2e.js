@@ -20,7 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { createRequire } = require('node:module');
-const rt = require('../scripts/n8n-runtime');
+const rt = require('../n8n/runtime');
 const h = require('./helpers');
 
 rt.setLogPrefix('[trigger-e2e]');

@@ -17,7 +17,7 @@ const path = require('node:path');
 const net = require('node:net');
 const { randomUUID } = require('node:crypto');
 const assert = require('node:assert/strict');
-const rt = require('../scripts/n8n-runtime');
+const rt = require('../n8n/runtime');
 const h = require('./helpers');
 
 const LOAD_EXECUTIONS = 20;

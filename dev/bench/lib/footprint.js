@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const rt = require('../../scripts/n8n-runtime');
+const rt = require('../../n8n/runtime');
 const { summary } = require('./stats');
 
 /** Total bytes of the files under `dir`. */

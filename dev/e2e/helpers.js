@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const assert = require('node:assert/strict');
-const rt = require('../scripts/n8n-runtime');
+const rt = require('../n8n/runtime');
 
 /**
  * `fn` runs once, on first use, and every caller gets its result (or its error). Setup steps are
