@@ -473,6 +473,9 @@ function sendMessage(state, account, body, nowMs) {
 		scheduled: scheduled !== null,
 		cancelledAt: null,
 		sandbox: dryRun,
+		// The mail itself, so a test can open it as its recipient would (Send and Wait's links).
+		subject: String(body.subject),
+		htmlContent: String(body.htmlContent),
 		recipients: to.map((r) => ({ email: String(r.email).trim(), token: randomHex(8), cost: dryRun ? 0 : 1, ...outcomeFor(String(r.email)) })),
 	};
 	return { payload: { messageId, nbMail, cost: costMilli / 1000, currency: account.currency, scheduledDeliveryDate: scheduled } };
