@@ -2,6 +2,8 @@
 
 const http = require('node:http');
 const { renderXml } = require('./xml');
+const { JSON_TYPE, XML_TYPE } = require('./routes');
+const { listen, close } = require('./transport');
 
 /**
  * "Another host" for redirect tests: a server on 127.0.0.1 that records every request it gets and
@@ -27,72 +29,48 @@ const SUCCESS = {
 	'/send': { messageId: '9001', nbMail: 1, cost: 0.05, currency: 'EUR', scheduledDeliveryDate: null },
 };
 
-function successFor(pathname) {
-	const route = Object.keys(SUCCESS).find((suffix) => pathname.replace(/\/+$/, '').endsWith(suffix));
-	return { success: true, code: 200, ...(route ? SUCCESS[route] : {}) };
+async function record(req, res, requests) {
+	const chunks = [];
+	let size = 0;
+	for await (const chunk of req) {
+		if (size < MAX_RECORDED_BODY) chunks.push(chunk.subarray(0, MAX_RECORDED_BODY - size));
+		size += chunk.length;
+	}
+	const url = new URL(req.url, 'http://catcher.invalid');
+	const body = Buffer.concat(chunks).toString('utf8');
+	// The raw `url` and `body` too: a key may arrive percent-encoded or escaped, not only decoded.
+	requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), url: req.url, headers: { ...req.headers }, body });
+	let format = url.searchParams.get('_format');
+	try {
+		format = JSON.parse(body)._format ?? format;
+	} catch {
+		// Not JSON: the query string decides.
+	}
+	const route = Object.keys(SUCCESS).find((suffix) => url.pathname.replace(/\/+$/, '').endsWith(suffix));
+	const value = { success: true, code: 200, ...SUCCESS[route] };
+	const xml = String(format).toLowerCase() === 'xml';
+	const text = xml ? renderXml(value) : JSON.stringify(value);
+	res.writeHead(200, { 'Content-Type': xml ? XML_TYPE : JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
+	res.end(text);
 }
 
+/** @returns `{ listen(port = 0, host), close(), requests, baseUrl }`; `requests` in order: `{ method, path, query, url, headers, body }` */
 function createCatcher() {
 	const requests = [];
 	let baseUrl = null;
-	const server = http.createServer((req, res) => {
-		const chunks = [];
-		let size = 0;
-		req.on('data', (chunk) => {
-			if (size < MAX_RECORDED_BODY) chunks.push(chunk.subarray(0, MAX_RECORDED_BODY - size));
-			size += chunk.length;
-		});
-		req.on('end', () => {
-			const url = new URL(req.url, 'http://catcher.invalid');
-			const body = Buffer.concat(chunks).toString('utf8');
-			requests.push({
-				method: req.method,
-				path: url.pathname,
-				query: Object.fromEntries(url.searchParams),
-				// The raw forms too: a key may arrive percent-encoded or escaped, not only decoded.
-				url: req.url,
-				headers: { ...req.headers },
-				body,
-			});
-			let format = url.searchParams.get('_format');
-			try {
-				format = JSON.parse(body)._format ?? format;
-			} catch {
-				// Not JSON: the query string decides.
-			}
-			const value = successFor(url.pathname);
-			const xml = String(format).toLowerCase() === 'xml';
-			const text = xml ? renderXml(value) : JSON.stringify(value);
-			res.writeHead(200, { 'Content-Type': xml ? 'application/xml; charset=utf-8' : 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-			res.end(text);
-		});
-	});
+	const server = http.createServer((req, res) => record(req, res, requests).catch(() => res.destroy()));
 	return {
-		/** Every request received, in order: `{ method, path, query, url, headers, body }`. */
 		requests,
 		get baseUrl() {
 			return baseUrl;
 		},
-		listen(port = 0, host = '127.0.0.1') {
-			return new Promise((resolve, reject) => {
-				server.once('error', reject);
-				server.listen(port, host, () => {
-					server.off('error', reject);
-					const { port: bound } = server.address();
-					baseUrl = `http://${host}:${bound}/v1`;
-					resolve({ port: bound, baseUrl });
-				});
-			});
+		async listen(port, host) {
+			const bound = await listen(server, port, host);
+			baseUrl = bound.baseUrl;
+			return bound;
 		},
-		close() {
-			return new Promise((resolve) => {
-				if (!server.listening) return resolve();
-				server.close(() => resolve());
-				server.closeAllConnections();
-				return undefined;
-			});
-		},
+		close: () => close(server),
 	};
 }
 
-module.exports = { createCatcher, CATCHER_EMAIL };
+module.exports = { createCatcher };

@@ -1,45 +1,68 @@
 #!/usr/bin/env node
 'use strict';
 
-const { createSandbox } = require('./server');
-const { seeds, setBalance, mainKey } = require('./state');
+const util = require('node:util');
+const { createSandbox, seeds } = require('./server');
+const { setBalance, mainKey } = require('./accounts');
+
+/** `npm run sandbox -- [flags]`: a local MailPartner for n8n, the e2e run and the benchmarks. */
 
 /**
- * `npm run sandbox -- [flags]`: a local MailPartner for n8n, the e2e run and the benchmarks.
- * Flags are parsed by hand to keep the sandbox free of dependencies.
+ * Every flag: its value's name (null for a switch), its help line, and for a fault its part of the
+ * fault set, given the part built so far (flags apply in this order, after --faults).
  */
+const FLAGS = {
+	port: ['N', 'port (env MAILPARTNER_SANDBOX_PORT, default 8787; 0 = any free port)'],
+	host: ['H', 'host to bind (default 127.0.0.1)'],
+	state: ['pages|demo', 'seed state (default demo)'],
+	balance: ['EUR', "the main account's balance at start and after a reset"],
+	'error-status': ['mapped|ok', 'HTTP status of MailPartner failures (default mapped)'],
+	'list-xml-layout': ['positional|published', 'XML layout of the subaccount list (default positional)'],
+	latency: ['MS', 'delay every answer', (v) => ({ latencyMs: Number(v) })],
+	'error-rate': ['0..1', 'share of calls answered 500 (seeded, repeatable)', (v) => ({ errorRate: Number(v) })],
+	seed: ['N', 'seed for --error-rate (default 1)', (v) => ({ seed: Number(v) })],
+	status: ['CODE', 'answer every call with this HTTP status', (v) => ({ httpStatus: Number(v) })],
+	'html-error': [null, 'answer every call with an HTML 502 page', () => ({ htmlErrorPage: true })],
+	truncate: [null, 'cut every body in half', () => ({ truncateBody: true })],
+	malformed: [null, 'answer every call 200 with broken JSON', () => ({ malformedBody: true })],
+	drop: [null, 'close every connection without answering', () => ({ dropConnection: true })],
+	'rate-limit': ['N[/MS]', 'enforce N requests per sliding window of MS (default 60000), 429 beyond', (v) => {
+		const [requests, windowMs = 60000] = numbers(v);
+		return { rateLimit: { requests, windowMs } };
+	}],
+	'too-many': ['N[/S]', 'answer the next N calls 429 (with Retry-After: S when given)', (v) => {
+		const [count, retryAfterSeconds] = numbers(v);
+		return { tooManyRequests: { count, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) } };
+	}],
+	redirect: ['URL', 'answer every call with a redirect to URL', (v, f) => ({ redirect: { status: 302, ...f.redirect, to: v } })],
+	'redirect-status': ['N', '301, 302 (default), 303, 307 or 308', (v, f) => ({ redirect: { ...f.redirect, status: Number(v) } })],
+	'redirect-keep-path': [null, "redirect to URL's origin plus the call's own path and query string", (v, f) => ({ redirect: { status: 302, ...f.redirect, keepPath: true } })],
+	'stall-headers': [null, 'read each call and never answer', () => ({ stallHeaders: true })],
+	'stall-body': [null, 'send the headers and half of each body, then nothing', () => ({ stallBody: true })],
+	'slow-body': ['BPS', 'dribble each body at BPS bytes per second', (v) => ({ slowBody: { bytesPerSecond: Number(v) } })],
+	'huge-body': ['BYTES[/KIND]', 'answer a BYTES-long failure, KIND json (default), xml or endless (BYTES ignored)', (v) => {
+		const [bytes, kind = 'json'] = v.split('/');
+		return { hugeBody: kind === 'endless' ? { kind } : { bytes: Number(bytes), kind } };
+	}],
+	'deep-nesting': ['DEPTH[/FORMAT]', "answer a success nested DEPTH deep (json or xml; default: the call's format)", (v) => {
+		const [depth, format] = v.split('/');
+		return { deepNesting: { depth: Number(depth), ...(format && { format }) } };
+	}],
+	faults: ['JSON', 'any fault set as JSON (e.g. an "answer"); the flags above add to it'],
+	'no-log': [null, 'no request log'],
+};
 
-const USAGE = `Usage: node sandbox/cli.js [options]          (npm run sandbox -- [options])
-       node sandbox/cli.js set-balance EUR [--port N] [--host H] [--key KEY]
-  set-balance EUR       set the balance of a running sandbox's account (default: the main one, e.g.
-                        sandbox-demo-key) and exit; --port as the sandbox's (npm start's is 8710)
-  --port N              port (env MAILPARTNER_SANDBOX_PORT, default 8787; 0 = any free port)
-  --host H              host to bind (default 127.0.0.1)
-  --state pages|demo    seed state (default demo)
-  --balance EUR         the main account's balance at start and after a reset
-  --status-delay MS     time until sent mails leave Pending (default 5000)
-  --error-status mapped|ok   HTTP status of MailPartner failures (default mapped)
-  --list-xml-layout positional|published
-  --latency MS          delay every answer
-  --error-rate 0..1     share of calls answered 500 (seeded, repeatable)
-  --seed N              seed for --error-rate (default 1)
-  --status CODE         answer every call with this HTTP status
-  --html-error          answer every call with an HTML 502 page
-  --truncate            cut every body in half
-  --malformed           answer every call 200 with broken JSON
-  --drop                close every connection without answering
-  --rate-limit N[/MS]   enforce N requests per sliding window of MS (default 60000), 429 beyond
-  --too-many N[/S]      answer the next N calls 429 (with Retry-After: S when given)
-  --redirect URL        answer every call with a redirect to URL (see --redirect-status, --redirect-keep-path)
-  --redirect-status N   301, 302 (default), 303, 307 or 308
-  --redirect-keep-path  redirect to URL's origin plus the call's own path and query string
-  --stall-headers       read each call and never answer
-  --stall-body          send the headers and half of each body, then nothing
-  --slow-body BPS       dribble each body at BPS bytes per second
-  --huge-body BYTES[/KIND]  answer a BYTES-long failure, KIND json (default), xml or endless (BYTES ignored)
-  --deep-nesting DEPTH[/FORMAT]  answer a success nested DEPTH deep (json or xml; default: the call's format)
-  --faults JSON         any fault set as JSON (e.g. an "answer"); the flags above add to it
-  --no-log              no request log`;
+const numbers = (value) => value.split('/').map(Number);
+const flagLine = (name, arg, help) => `  ${`--${name}${arg ? ` ${arg}` : ''}`.padEnd(20)}  ${help}`;
+const USAGE = [
+	'Usage: node dev/sandbox/cli.js [options]      (npm run sandbox -- [options])',
+	'       node dev/sandbox/cli.js set-balance EUR [--port N] [--host H] [--key KEY]',
+	"  set-balance EUR       set the balance of a running sandbox's account (default: the main one, e.g.",
+	"                        sandbox-demo-key) and exit; --port as the sandbox's (npm start's is 8710)",
+	...Object.entries(FLAGS).map(([name, [arg, help]]) => flagLine(name, arg, help)),
+].join('\n');
+const optionsOf = (flags) => Object.fromEntries(Object.entries(flags).map(([name, [arg]]) => [name, { type: arg ? 'string' : 'boolean' }]));
+const COMMON = { ...optionsOf({ port: FLAGS.port, host: FLAGS.host }), help: { type: 'boolean', short: 'h' } };
 
 /** A balance in euros from the command line: a number, at least 0. */
 function euros(v) {
@@ -54,97 +77,45 @@ function parsePort(raw) {
 	return port;
 }
 
+/** The fault set the flags ask for: --faults, then each fault flag given, in FLAGS' order. */
+function faultsFrom(values) {
+	let faults;
+	try {
+		faults = JSON.parse(values.faults ?? '{}');
+	} catch {
+		throw new Error('--faults needs a JSON object');
+	}
+	for (const [name, [, , build]] of Object.entries(FLAGS)) if (build && values[name] !== undefined) faults = { ...faults, ...build(values[name], faults) };
+	return faults;
+}
+
 /** `set-balance EUR [--port N] [--host H] [--key KEY]`: the control for a sandbox already running. */
 function parseSetBalance(argv, env) {
-	const opts = { command: 'set-balance', port: env.MAILPARTNER_SANDBOX_PORT ?? '8787', host: '127.0.0.1' };
-	const valueFlags = { '--port': 'port', '--host': 'host', '--key': 'apiKey' };
-	for (let i = 0; i < argv.length; i++) {
-		const [flag, inline] = argv[i].split(/=(.*)/s);
-		if (flag === '--help' || flag === '-h') return { help: true };
-		if (valueFlags[flag]) {
-			const value = inline ?? argv[++i];
-			if (value === undefined) throw new Error(`${flag} needs a value`);
-			opts[valueFlags[flag]] = value;
-		} else if (/^-?[\d.]/.test(flag) && opts.balance === undefined) {
-			opts.balance = euros(flag);
-		} else {
-			throw new Error(`unknown option ${argv[i]}`);
-		}
-	}
-	if (opts.balance === undefined) throw new Error('set-balance needs a balance in euros, e.g. set-balance 15');
-	return { ...opts, port: parsePort(opts.port) };
+	// A negative amount would read as an unknown flag: say what is wrong with it instead.
+	const negative = argv.find((arg) => /^-\d/.test(arg));
+	if (negative !== undefined) euros(negative);
+	const { values: v, positionals } = util.parseArgs({ args: argv, options: { ...COMMON, key: { type: 'string' } }, allowPositionals: true });
+	if (v.help) return { help: true };
+	if (positionals.length !== 1) throw new Error('set-balance needs a balance in euros, e.g. set-balance 15');
+	return { command: 'set-balance', balance: euros(positionals[0]), port: parsePort(v.port ?? env.MAILPARTNER_SANDBOX_PORT ?? '8787'), host: v.host ?? '127.0.0.1', apiKey: v.key };
 }
 
 function parseArgs(argv, env) {
 	if (argv[0] === 'set-balance') return parseSetBalance(argv.slice(1), env);
-	const opts = { port: env.MAILPARTNER_SANDBOX_PORT ?? '8787', host: '127.0.0.1', state: 'demo', log: true, faults: {} };
-	const valueFlags = {
-		'--port': (v) => (opts.port = v),
-		'--host': (v) => (opts.host = v),
-		'--state': (v) => (opts.state = v),
-		'--balance': (v) => (opts.balance = euros(v)),
-		'--status-delay': (v) => (opts.statusDelayMs = Number(v)),
-		'--error-status': (v) => (opts.errorStatus = v),
-		'--list-xml-layout': (v) => (opts.listXmlLayout = v),
-		'--latency': (v) => (opts.faults.latencyMs = Number(v)),
-		'--error-rate': (v) => (opts.faults.errorRate = Number(v)),
-		'--seed': (v) => (opts.faults.seed = Number(v)),
-		'--status': (v) => (opts.faults.httpStatus = Number(v)),
-		'--too-many': (v) => {
-			const [count, retryAfterSeconds] = v.split('/');
-			opts.faults.tooManyRequests = { count: Number(count), ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Number(retryAfterSeconds) }) };
-		},
-		'--redirect': (v) => (opts.faults.redirect = { status: 302, ...opts.faults.redirect, to: v }),
-		'--redirect-status': (v) => (opts.faults.redirect = { ...opts.faults.redirect, status: Number(v) }),
-		'--slow-body': (v) => (opts.faults.slowBody = { bytesPerSecond: Number(v) }),
-		'--huge-body': (v) => {
-			const [bytes, kind = 'json'] = v.split('/');
-			opts.faults.hugeBody = kind === 'endless' ? { kind } : { bytes: Number(bytes), kind };
-		},
-		'--deep-nesting': (v) => {
-			const [depth, format] = v.split('/');
-			opts.faults.deepNesting = { depth: Number(depth), ...(format ? { format } : {}) };
-		},
-		'--faults': (v) => {
-			let parsed;
-			try {
-				parsed = JSON.parse(v);
-			} catch {
-				throw new Error('--faults needs a JSON object');
-			}
-			opts.faults = { ...opts.faults, ...parsed };
-		},
-		'--rate-limit': (v) => {
-			const [requests, windowMs = '60000'] = v.split('/');
-			opts.faults.rateLimit = { requests: Number(requests), windowMs: Number(windowMs) };
-		},
+	const { values: v } = util.parseArgs({ args: argv, options: { ...optionsOf(FLAGS), ...COMMON } });
+	if (v.help) return { help: true };
+	const state = v.state ?? 'demo';
+	if (!['pages', 'demo'].includes(state)) throw new Error('--state must be pages or demo');
+	return {
+		port: parsePort(v.port ?? env.MAILPARTNER_SANDBOX_PORT ?? '8787'),
+		host: v.host ?? '127.0.0.1',
+		state,
+		log: !v['no-log'],
+		faults: faultsFrom(v),
+		balance: v.balance === undefined ? undefined : euros(v.balance),
+		errorStatus: v['error-status'],
+		listXmlLayout: v['list-xml-layout'],
 	};
-	const boolFlags = {
-		'--html-error': () => (opts.faults.htmlErrorPage = true),
-		'--truncate': () => (opts.faults.truncateBody = true),
-		'--malformed': () => (opts.faults.malformedBody = true),
-		'--drop': () => (opts.faults.dropConnection = true),
-		'--stall-headers': () => (opts.faults.stallHeaders = true),
-		'--stall-body': () => (opts.faults.stallBody = true),
-		'--redirect-keep-path': () => (opts.faults.redirect = { status: 302, ...opts.faults.redirect, keepPath: true }),
-		'--no-log': () => (opts.log = false),
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const [flag, inline] = argv[i].split(/=(.*)/s);
-		if (flag === '--help' || flag === '-h') return { help: true };
-		if (valueFlags[flag]) {
-			const value = inline ?? argv[++i];
-			if (value === undefined) throw new Error(`${flag} needs a value`);
-			valueFlags[flag](value);
-		} else if (boolFlags[flag]) {
-			boolFlags[flag]();
-		} else {
-			throw new Error(`unknown option ${argv[i]}`);
-		}
-	}
-	const port = parsePort(opts.port);
-	if (!['pages', 'demo'].includes(opts.state)) throw new Error('--state must be pages or demo');
-	return { ...opts, port };
 }
 
 /** `createSandbox` options from parsed flags (`port` and `host` go to `listen`). */
@@ -170,7 +141,7 @@ async function setRemoteBalance({ host, port, balance, apiKey }) {
 		res = await fetch(`${origin}/__sandbox/balance`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ balance, ...(apiKey === undefined ? {} : { apiKey }) }),
+			body: JSON.stringify({ balance, apiKey }),
 			signal: AbortSignal.timeout(5000),
 		});
 	} catch (error) {
@@ -182,53 +153,33 @@ async function setRemoteBalance({ host, port, balance, apiKey }) {
 	return `balance set to ${set} ${currency} (${creditMail} e-mails) on ${origin}`;
 }
 
+/** Prints `message` and exits with `code`: 2 a usage error (a bad flag or fault value), 1 a failure. */
+function exit(code, message) {
+	process.stderr.write(`${message}\n`);
+	process.exit(code);
+}
+
 async function main() {
 	let opts;
-	try {
-		opts = parseArgs(process.argv.slice(2), process.env);
-	} catch (error) {
-		process.stderr.write(`${error.message}\n${USAGE}\n`);
-		process.exit(2);
-	}
-	if (opts.help) {
-		process.stdout.write(`${USAGE}\n`);
-		return;
-	}
-	if (opts.command === 'set-balance') {
-		try {
-			process.stdout.write(`${await setRemoteBalance(opts)}\n`);
-		} catch (error) {
-			process.stderr.write(`${error.message}\n`);
-			process.exit(1);
-		}
-		return;
-	}
 	let sandbox;
 	try {
-		sandbox = createSandbox(sandboxOptions(opts));
+		opts = parseArgs(process.argv.slice(2), process.env);
+		if (!opts.help && !opts.command) sandbox = createSandbox(sandboxOptions(opts));
 	} catch (error) {
-		// A bad fault value is a usage error like a bad flag, not a crash.
-		process.stderr.write(`${error.message}\n`);
-		process.exit(2);
+		exit(2, `${error.message}\n${USAGE}`);
+	}
+	if (opts.help) return void process.stdout.write(`${USAGE}\n`);
+	if (opts.command === 'set-balance') {
+		const line = await setRemoteBalance(opts).catch((error) => exit(1, error.message));
+		return void process.stdout.write(`${line}\n`);
 	}
 	const { baseUrl } = await sandbox.listen(opts.port, opts.host);
 	process.stdout.write(`MailPartner sandbox listening on ${baseUrl}\n`);
-
-	let stopping = false;
-	const stop = () => {
-		if (stopping) return;
-		stopping = true;
-		sandbox.close().then(() => process.exit(0));
-	};
-	process.on('SIGINT', stop);
-	process.on('SIGTERM', stop);
+	const stop = () => sandbox.close().then(() => process.exit(0));
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
 }
 
-if (require.main === module) {
-	main().catch((error) => {
-		process.stderr.write(`${error.stack || error.message}\n`);
-		process.exit(1);
-	});
-}
+if (require.main === module) main().catch((error) => exit(1, error.stack || error.message));
 
 module.exports = { parseArgs, sandboxOptions, setRemoteBalance };

@@ -1,21 +1,24 @@
 'use strict';
 
-const st = require('./state');
-const { named, plain } = require('./xml');
+const accounts = require('./accounts');
+const messages = require('./messages');
+const unsubscribes = require('./unsubscribes');
+const { renderXml, named, plain } = require('./xml');
 
 /**
  * The API surface: for each route, its handler, its French error messages (verbatim from the
- * pages) and the XML quirks its published samples show. The server turns a handler's
- * `{payload}` / `{error}` into an HTTP answer.
+ * pages) and the XML quirks its published samples show; and `render`, which turns a handler's
+ * `{payload}` / `{error}` into MailPartner's JSON or XML answer.
  */
 
 // The pages' error tables, transcribed once for the sandbox and the tests.
 const pageErrors = require('../../test/fixtures/pages/error-codes.json');
 
-const KEY_MESSAGES = { 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10] };
+const JSON_TYPE = 'application/json; charset=utf-8';
+const XML_TYPE = 'application/xml; charset=utf-8';
 
 /** Every page documents 1 and 10; /me documents only 10, and we answer 1 for a missing key there too. */
-const withKeyMessages = (messages) => ({ ...KEY_MESSAGES, ...messages });
+const withKeyMessages = (messages) => ({ 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10], ...messages });
 
 // The credit pages' French table (§2.10); the remove page has no French text and copies add's table.
 const CREDIT_MESSAGES = withKeyMessages({
@@ -33,74 +36,54 @@ const CREDIT_MESSAGES = withKeyMessages({
  * sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
  */
 const DELETE_UNSUBSCRIBE = {
-	messages: withKeyMessages({
-		2: 'Le mail est requis',
-		3: 'ID of the mail is required',
-		4: 'ID of the mail is not found',
-		9: 'Le mail est invalide',
-	}),
+	messages: withKeyMessages({ 2: 'Le mail est requis', 3: 'ID of the mail is required', 4: 'ID of the mail is not found', 9: 'Le mail est invalide' }),
 	notFound: [4],
-	handle: ({ account, params }) => st.deleteUnsubscribe(account, params),
-	xml: { success: {}, failure: {} },
+	handle: ({ account, params }) => unsubscribes.deleteUnsubscribe(account, params),
 };
 
+/** Each route: `messages` by code, `notFound` codes (HTTP 404), `handle(request)`, and `xml` styles where its samples differ from the default. */
 const ROUTES = {
 	'GET /me': {
 		messages: withKeyMessages({}),
-		handle: ({ account }) => ({ payload: st.accountCredits(account) }),
+		handle: ({ account }) => ({ payload: accounts.accountCredits(account) }),
 		// The /me sample uses single quotes in the declaration and a named <username> child.
-		xml: {
-			success: { declaration: 'single', shape: (body) => ({ ...body, user: named(body.user) }) },
-			failure: { declaration: 'single' },
-		},
+		xml: { success: { declaration: 'single', shape: (body) => ({ ...body, user: named(body.user) }) }, failure: { declaration: 'single' } },
 	},
 	'GET /subaccount/list': {
 		messages: withKeyMessages({}),
-		handle: ({ account, params, options }) => {
-			const result = { payload: st.listSubaccounts(account, params.page) };
-			if (options.listXmlLayout === 'published') {
-				result.xmlOverride = { value: st.publishedListValue(account, params.page), style: { resultOpen: false } };
-			}
-			return result;
-		},
-		xml: { success: {}, failure: {} },
+		handle: ({ account, params, options }) => ({
+			payload: accounts.listSubaccounts(account, params.page),
+			...(options.listXmlLayout === 'published' && { xmlOverride: { value: accounts.publishedListValue(account, params.page), style: { resultOpen: false } } }),
+		}),
 	},
 	'POST /subaccount/create': {
 		messages: withKeyMessages(pageErrors.createSubaccount),
-		handle: ({ state, account, params, now }) => st.createSubaccount(state, account, params, now),
-		xml: { success: {}, failure: {} },
+		handle: ({ state, account, params, now }) => accounts.createSubaccount(state, account, params, now),
 	},
 	'GET /bulk-status': {
 		messages: withKeyMessages(pageErrors.getStatus),
 		notFound: [4],
-		handle: ({ account, params, now, options }) => st.messageStatus(account, params.messageId, now, options.statusDelayMs),
+		handle: ({ account, params, now }) => messages.messageStatus(account, params.messageId, now),
 		// The bulk-status error sample uses single quotes and a plain-text (non-CDATA) message.
-		xml: {
-			success: {},
-			failure: { declaration: 'single', shape: (body) => ({ ...body, message: plain(body.message) }) },
-		},
+		xml: { failure: { declaration: 'single', shape: (body) => ({ ...body, message: plain(body.message) }) } },
 	},
 	'POST /subaccount/credit/add': {
 		messages: CREDIT_MESSAGES,
 		notFound: [7],
-		handle: ({ state, account, params }) => st.moveCredit(state, account, params, 'add'),
-		xml: { success: {}, failure: {} },
+		handle: ({ state, account, params }) => accounts.moveCredit(state, account, params, 'add'),
 	},
 	'POST /subaccount/credit/remove': {
 		messages: CREDIT_MESSAGES,
 		notFound: [7],
-		handle: ({ state, account, params }) => st.moveCredit(state, account, params, 'remove'),
-		xml: { success: {}, failure: {} },
+		handle: ({ state, account, params }) => accounts.moveCredit(state, account, params, 'remove'),
 	},
 	'GET /unsubscribe/list': {
 		messages: withKeyMessages({}),
-		handle: ({ account }) => ({ payload: st.listUnsubscribes(account) }),
-		xml: { success: {}, failure: {} },
+		handle: ({ account }) => ({ payload: unsubscribes.listUnsubscribes(account) }),
 	},
 	'POST /unsubscribe/add': {
 		messages: withKeyMessages({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }),
-		handle: ({ state, account, params, now }) => st.addUnsubscribe(state, account, params, now),
-		xml: { success: {}, failure: {} },
+		handle: ({ state, account, params, now }) => unsubscribes.addUnsubscribe(state, account, params, now),
 	},
 	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,
@@ -108,30 +91,44 @@ const ROUTES = {
 		// The error-code page's "Envoi de Mail" table, word for word (its 1 and 10 included).
 		messages: pageErrors.send,
 		malformedJson: 90,
-		handle: ({ state, account, params, now }) => st.sendMessage(state, account, params, now),
-		xml: { success: {}, failure: {} },
+		handle: ({ state, account, params, now }) => messages.sendMessage(state, account, params, now),
 	},
 	'GET /message-cancel': {
 		messages: withKeyMessages(pageErrors.cancel),
 		notFound: [4],
-		handle: ({ account, params, now }) => st.cancelMessage(account, params.messageId, now),
-		xml: { success: {}, failure: {} },
+		handle: ({ account, params, now }) => messages.cancelMessage(account, params.messageId, now),
 	},
 };
 
-/** Strips `/v1` and a trailing slash; anything outside `/v1` is unknown. */
+/** Strips `/v1` and a trailing slash; anything outside `/v1` is unknown. @returns `{id, path, route}` or null */
 function findRoute(method, pathname) {
 	if (!pathname.startsWith('/v1/')) return null;
-	const rest = pathname.slice(3).replace(/\/+$/, '') || '/';
-	const id = `${method} ${rest}`;
-	return ROUTES[id] ? { id, route: ROUTES[id] } : null;
+	const path = pathname.slice(3).replace(/\/+$/, '') || '/';
+	const id = `${method} ${path}`;
+	return ROUTES[id] ? { id, path, route: ROUTES[id] } : null;
 }
 
-/** HTTP status for a MailPartner failure code under `errorStatus: 'mapped'`. */
+/** HTTP status of a MailPartner failure code under `errorStatus: 'mapped'`. */
 function mappedStatus(route, code) {
 	if (code === 1 || code === 10) return 401;
-	if (route && route.notFound && route.notFound.includes(code)) return 404;
-	return 400;
+	return route?.notFound?.includes(code) ? 404 : 400;
 }
 
-module.exports = { ROUTES, findRoute, mappedStatus };
+/**
+ * A handler's result as MailPartner answers it: `{payload}` a success, `{error, message?}` a failure
+ * (HTTP 200 under `errorStatus: 'ok'`), in JSON or in the route's XML style. `route` may be null.
+ * @returns {{status: number, type: string, text: string}}
+ */
+function render(route, result, format, errorStatus) {
+	const failed = result.error !== undefined;
+	const body = failed
+		? { success: false, code: result.error, message: result.message ?? route?.messages[result.error] ?? 'Erreur' }
+		: { success: true, code: 200, ...result.payload };
+	const status = !failed || errorStatus === 'ok' ? 200 : mappedStatus(route, result.error);
+	if (format !== 'xml') return { status, type: JSON_TYPE, text: JSON.stringify(body) };
+	if (result.xmlOverride) return { status, type: XML_TYPE, text: renderXml(result.xmlOverride.value, result.xmlOverride.style) };
+	const style = route?.xml?.[failed ? 'failure' : 'success'] ?? {};
+	return { status, type: XML_TYPE, text: renderXml(style.shape ? style.shape(body) : body, style) };
+}
+
+module.exports = { ROUTES, findRoute, render, JSON_TYPE, XML_TYPE };

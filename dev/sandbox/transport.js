@@ -1,0 +1,99 @@
+'use strict';
+
+const { once } = require('node:events');
+
+/**
+ * HTTP plumbing shared by the sandbox and the catcher: a bounded request body, answers written
+ * with the body faults (truncated, dribbled, stalled), huge bodies streamed from one small buffer,
+ * listen and close.
+ */
+
+const FILLER_UNIT = 'Erreur interne du serveur. ';
+// 64 KiB of filler, ASCII only so that byte counts and character counts agree.
+const FILLER = Buffer.from(FILLER_UNIT.repeat(Math.ceil(65536 / FILLER_UNIT.length)).slice(0, 65536), 'ascii');
+
+/** The request body as text, or null past `maxBytes` (leaving the loop early destroys the request). */
+async function readBody(req, maxBytes = Infinity) {
+	const chunks = [];
+	let size = 0;
+	for await (const chunk of req) {
+		size += chunk.length;
+		if (size > maxBytes) return null;
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `prefix`, filler, then `suffix`: `total` bytes in all, or endless when `total` is null. The
+ * chunks are slices of one 64 KiB buffer, so memory stays flat whatever the size asked.
+ */
+function fillerBody(prefix, suffix, total) {
+	const head = Buffer.from(prefix, 'utf8');
+	const tail = Buffer.from(suffix, 'utf8');
+	function* chunks() {
+		yield head;
+		for (let left = total === null ? Infinity : total - head.length - tail.length; left > 0; left -= FILLER.length) yield FILLER.subarray(0, Math.min(left, FILLER.length));
+		yield tail;
+	}
+	return { length: total, chunks: chunks() };
+}
+
+/** Resolves when the response can take more, or when it is gone (the caller then sees `destroyed`). */
+function drained(res) {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done).off('close', done);
+			resolve();
+		};
+		res.on('drain', done).on('close', done);
+	});
+}
+
+/**
+ * Writes one answer, `body` being `{length: number|null, chunks: Iterable<Buffer>}` (length null: no
+ * Content-Length, chunked, maybe endless), with the body faults: `truncate` sends the first half
+ * with a Content-Length saying so (an endless body is not cut); `stall` the full Content-Length but
+ * only the first half (64 KiB of an endless body), then nothing until the client gives up or the
+ * sandbox closes; `bytesPerSecond` dribbles it, ten slices a second (a byte at a time below 10 B/s).
+ */
+async function writeAnswer(res, status, headers, body, { truncate, stall, bytesPerSecond }, wait) {
+	const length = truncate && body.length !== null ? Math.floor(body.length / 2) : body.length;
+	const stopAt = stall ? (length === null ? 65536 : Math.floor(length / 2)) : (length ?? Infinity);
+	res.writeHead(status, length === null ? headers : { ...headers, 'Content-Length': length });
+	const tickMs = !bytesPerSecond ? 0 : bytesPerSecond >= 10 ? 100 : 1000 / bytesPerSecond;
+	const sliceMax = tickMs ? Math.max(1, Math.round((bytesPerSecond * tickMs) / 1000)) : 65536;
+	let sent = 0;
+	for (const chunk of body.chunks) {
+		for (let at = 0; at < chunk.length && sent < stopAt; ) {
+			if (res.destroyed) return;
+			const slice = chunk.subarray(at, at + Math.min(sliceMax, stopAt - sent));
+			at += slice.length;
+			sent += slice.length;
+			if (!res.write(slice)) await drained(res);
+			if (tickMs && sent < stopAt) await wait(tickMs);
+		}
+		if (sent >= stopAt) break;
+	}
+	// A stalled answer is left open on purpose: its socket ends when the client or close() ends it.
+	if (!stall && !res.destroyed) res.end();
+}
+
+/** Listens on `host:port` (0: any free port). @returns `{port, baseUrl}`, the base URL ending in `/v1` */
+async function listen(server, port = 0, host = '127.0.0.1') {
+	server.listen(port, host);
+	await once(server, 'listening');
+	const bound = server.address().port;
+	return { port: bound, baseUrl: `http://${host}:${bound}/v1` };
+}
+
+/** Stops listening and cuts every open connection, stalled answers included. */
+async function close(server) {
+	if (!server.listening) return;
+	const closed = once(server, 'close');
+	server.close();
+	server.closeAllConnections();
+	await closed;
+}
+
+module.exports = { readBody, fillerBody, writeAnswer, listen, close };
