@@ -51,13 +51,7 @@ function listSubaccounts(account, rawPage) {
 	return { total, nb_per_page: NB_PER_PAGE, page, data };
 }
 
-/**
- * The published list XML sample, rebuilt from state. Our reading of its fields (it has no JSON twin):
- * root: success, code, nb_per_page, page, total; each item: id, email, title (only when the
- * subaccount has a `title` key; null → nil), createdAt, then [mails bought, mails sent, mails left]
- * where "left" is what the subaccount's balance buys at the parent's price and "sent" is a string
- * (CDATA) when non-zero but the integer 0 otherwise, as in the sample (`"4"` vs `0`).
- */
+/** The published list XML sample, rebuilt from state as the README reads its fields (Decisions: Published list XML). */
 function publishedListValue(account, rawPage) {
 	const { page, total, items } = pageOf(account, rawPage);
 	const rows = items.map((sub) => {
@@ -88,11 +82,7 @@ function parametersOf(raw = {}) {
 	return typeof parameters === 'object' && parameters !== null ? parameters : {};
 }
 
-/**
- * Validation order follows the page's code list where it can: type (4, 5), then the advanced
- * requirements (6, 3), then uniqueness (7), then money (8, 9). Uniqueness is checked against
- * subaccounts only: the create sample's parent_email equals the new subaccount's email.
- */
+/** Checked in the order of the page's code list where it can (README, Decisions: Create). */
 function createSubaccount(state, account, body, nowMs) {
 	const { type } = body;
 	if (isBlank(type)) return { error: 4 };
@@ -110,19 +100,10 @@ function createSubaccount(state, account, body, nowMs) {
 	const id = state.nextSubaccountId++;
 	let email = givenEmail;
 	for (let n = id; email === null; n++) if (!emailTaken(state, `sub-${n}@sandbox.mailpartner.invalid`)) email = `sub-${n}@sandbox.mailpartner.invalid`;
+	const token = state.pendingTokens.length > 0 ? state.pendingTokens.shift() : randomHex(10);
 	const sub = {
-		id,
-		email,
-		type,
-		token: state.pendingTokens.length > 0 ? state.pendingTokens.shift() : randomHex(10),
-		apiKey: `sbx_${randomHex(16)}`,
-		createdAt: formatDateTime(nowMs),
-		balance: toMilli(credit) / 1000,
-		currency: account.currency,
-		mailsSent: 0,
-		isBuyer: type === 'advanced' ? isBuyer : 0,
-		firstname: parameters.firstname ?? null,
-		lastname: parameters.lastname ?? null,
+		id, email, type, token, apiKey: `sbx_${randomHex(16)}`, createdAt: formatDateTime(nowMs), balance: toMilli(credit) / 1000, currency: account.currency, mailsSent: 0,
+		isBuyer: type === 'advanced' ? isBuyer : 0, firstname: parameters.firstname ?? null, lastname: parameters.lastname ?? null,
 	};
 	if (Object.hasOwn(parameters, 'title')) sub.title = isBlank(parameters.title) ? null : parameters.title;
 	account.subaccounts.push(sub);

@@ -19,9 +19,7 @@ const CATCHER_EMAIL = 'caught@other-host.invalid';
 const SUCCESS = {
 	'/me': { user: { username: CATCHER_EMAIL }, credits: { creditMail: 999999, currency: 'EUR', balance: '99999.000' } },
 	'/subaccount/list': {
-		nb_per_page: 20,
-		page: 1,
-		total: 1,
+		nb_per_page: 20, page: 1, total: 1,
 		data: [{ id: 9001, email: CATCHER_EMAIL, type: 'simple', token: 'caught-token', apiKey: 'caught-subaccount-key', createdAt: '2025-01-01 00:00:00', credits: { balance: '1.000', currency: 'EUR' } }],
 	},
 	'/subaccount/create': { subaccount: { email: CATCHER_EMAIL, token: 'caught-token' }, sendConfirmMailTo: CATCHER_EMAIL, parent_email: CATCHER_EMAIL },

@@ -13,24 +13,9 @@ const { JSON_TYPE, XML_TYPE } = require('./routes');
  */
 
 const DEFAULT_FAULTS = Object.freeze({
-	latencyMs: 0,
-	errorRate: 0,
-	seed: 1,
-	httpStatus: null,
-	htmlErrorPage: false,
-	truncateBody: false,
-	malformedBody: false,
-	dropConnection: false,
-	forceError: null,
-	rateLimit: null,
-	redirect: null,
-	stallHeaders: false,
-	stallBody: false,
-	slowBody: null,
-	hugeBody: null,
-	deepNesting: null,
-	tooManyRequests: null,
-	answer: null,
+	latencyMs: 0, errorRate: 0, seed: 1, httpStatus: null, forceError: null, rateLimit: null, redirect: null, answer: null,
+	htmlErrorPage: false, truncateBody: false, malformedBody: false, dropConnection: false, stallHeaders: false, stallBody: false,
+	slowBody: null, hugeBody: null, deepNesting: null, tooManyRequests: null,
 });
 
 /** The error-code page's words for code 429 (docs/mailpartner-api.md#codes-every-call-can-get). */
@@ -48,86 +33,66 @@ const fail = (message) => {
 	throw new TypeError(message);
 };
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
-const inRange = (value, name, min, max, integer = true) => {
+
+// Checks: each takes `(value, name)` and returns the value to keep, or throws with the fault's name.
+const number = (min, max, integer = true) => (value, name) => {
 	const v = Number(value);
-	if (!(integer ? Number.isInteger(v) : Number.isFinite(v)) || v < min || v > max) fail(`${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
-	return v;
+	return (integer ? Number.isInteger(v) : Number.isFinite(v)) && v >= min && v <= max ? v : fail(`${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
 };
-/** A structured fault takes exactly its documented keys: a misspelt option must not be ignored. */
-const shaped = (value, shape, allowed, required) => {
-	if (!isObject(value)) fail(shape);
-	for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(`${shape} (unexpected "${key}")`);
-	for (const key of required) if (value[key] === undefined) fail(`${shape} ("${key}" is required)`);
-	return value;
+const oneOf = (...allowed) => (value, name) => (allowed.includes(value) ? value : fail(`${name} must be one of ${allowed.join(', ')}`));
+const text = (value, name) => (typeof value === 'string' ? value : fail(`${name} must be a string`));
+const routePath = (value, name) => (typeof value === 'string' && value.startsWith('/') ? value : fail(`${name} must be a route path such as "/me"`));
+const httpUrl = (value, name) => (URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol) ? String(value) : fail(`${name} must be an absolute http(s) URL`));
+/** Checked now, so a bad header is a 400 on the control call rather than a crash mid-answer. */
+const headers = (value, name) => {
+	if (!isObject(value)) fail(`${name} must be an object`);
+	const checked = Object.fromEntries(Object.entries(value).map(([header, v]) => [header, String(v)]));
+	for (const [header, v] of Object.entries(checked)) {
+		if (RESERVED_HEADERS.includes(header.toLowerCase())) fail(`${name} may not set ${header}: the sandbox computes it`);
+		http.validateHeaderName(header);
+		http.validateHeaderValue(header, v);
+	}
+	return checked;
 };
-const routePath = (value, name) => {
-	if (value === undefined || value === null) return null;
-	return typeof value === 'string' && value.startsWith('/') ? value : fail(`${name} must be a route path such as "/me"`);
+const contentType = (value) => {
+	http.validateHeaderValue('Content-Type', String(value));
+	return String(value);
 };
+/** A key that may be left out (or null): it then takes `fallback`. */
+const optional = (check, fallback) => Object.assign((value, name) => (value === undefined || value === null ? fallback : check(value, name)), { optional: true });
+
+/** The structured faults and their keys: only these keys, each checked, a misspelt option is never ignored. */
+const SHAPES = {
+	forceError: { code: number(-(2 ** 31), 2 ** 31), message: optional(text, undefined), path: optional(routePath, null) },
+	rateLimit: { requests: number(1, 10000000), windowMs: number(1, 86400000) },
+	redirect: { status: (v, name) => oneOf(...Object.keys(REDIRECT_REASONS).map(Number))(Number(v), name), to: httpUrl, path: optional(routePath, null), keepPath: optional(Boolean, false) },
+	slowBody: { bytesPerSecond: number(1, 1e9) },
+	// `bytes` (none for `endless`): the smallest size still holds the failure envelope (about 120 bytes) around the message.
+	hugeBody: { kind: oneOf('json', 'xml', 'endless'), bytes: optional(number(256, 2 ** 40), null), status: optional(number(100, 599), 500) },
+	deepNesting: { depth: number(1, 1000000), format: optional(oneOf('json', 'xml'), null), key: optional((v, name) => (v !== '' ? text(v, name) : fail(`${name} must not be empty`)), 'data') },
+	tooManyRequests: { count: number(1, 1e9), retryAfterSeconds: optional(number(0, 86400), null) },
+	answer: { status: number(100, 599), body: text, contentType: optional(contentType, JSON_TYPE), headers: optional(headers, {}), path: optional(routePath, null) },
+};
+
+function shaped(value, name, shape) {
+	if (!isObject(value)) fail(`${name} must be {${Object.keys(shape).join(', ')}}`);
+	for (const key of Object.keys(value)) if (!(key in shape)) fail(`${name} takes no "${key}" (only ${Object.keys(shape).join(', ')})`);
+	return Object.fromEntries(Object.entries(shape).map(([key, check]) => [key, value[key] === undefined && !check.optional ? fail(`${name}.${key} is required`) : check(value[key], `${name}.${key}`)]));
+}
 
 /** Defaults filled in, each value checked: unknown keys and bad values throw. */
 function normaliseFaults(input = {}) {
 	if (!isObject(input)) fail('faults must be an object');
 	for (const key of Object.keys(input)) if (!(key in DEFAULT_FAULTS)) fail(`unknown fault "${key}"`);
 	const f = { ...DEFAULT_FAULTS, ...input };
-	f.latencyMs = inRange(f.latencyMs, 'latencyMs', 0, 600000, false);
-	f.errorRate = inRange(f.errorRate, 'errorRate', 0, 1, false);
-	f.seed = inRange(f.seed, 'seed', 0, 2 ** 32 - 1, false);
-	if (f.httpStatus !== null) f.httpStatus = inRange(f.httpStatus, 'httpStatus', 100, 599, false);
+	f.latencyMs = number(0, 600000, false)(f.latencyMs, 'latencyMs');
+	f.errorRate = number(0, 1, false)(f.errorRate, 'errorRate');
+	f.seed = number(0, 2 ** 32 - 1, false)(f.seed, 'seed');
+	if (f.httpStatus !== null) f.httpStatus = number(100, 599, false)(f.httpStatus, 'httpStatus');
 	for (const flag of ['htmlErrorPage', 'truncateBody', 'malformedBody', 'dropConnection', 'stallHeaders', 'stallBody']) f[flag] = Boolean(f[flag]);
-	if (f.forceError !== null) {
-		if (typeof f.forceError !== 'object' || !Number.isInteger(Number(f.forceError.code))) fail('forceError must be {code, message?, path?}');
-		f.forceError = { ...f.forceError, code: Number(f.forceError.code) };
-	}
-	if (f.rateLimit !== null) {
-		const { requests, windowMs } = shaped(f.rateLimit, 'rateLimit must be {requests, windowMs}', ['requests', 'windowMs'], []);
-		f.rateLimit = { requests: inRange(requests, 'rateLimit.requests', 1, 10000000), windowMs: inRange(windowMs, 'rateLimit.windowMs', 1, 86400000) };
-	}
-	if (f.redirect !== null) {
-		const shape = 'redirect must be {status: 301|302|303|307|308, to: absolute URL, path?, keepPath?}';
-		const r = shaped(f.redirect, shape, ['status', 'to', 'path', 'keepPath'], ['status', 'to']);
-		if (!REDIRECT_REASONS[Number(r.status)]) fail(shape);
-		if (!URL.canParse(r.to) || !['http:', 'https:'].includes(new URL(r.to).protocol)) fail(`${shape} (bad "to")`);
-		f.redirect = { status: Number(r.status), to: String(r.to), path: routePath(r.path, 'redirect.path'), keepPath: Boolean(r.keepPath) };
-	}
-	if (f.slowBody !== null) {
-		const { bytesPerSecond } = shaped(f.slowBody, 'slowBody must be {bytesPerSecond}', ['bytesPerSecond'], ['bytesPerSecond']);
-		f.slowBody = { bytesPerSecond: inRange(bytesPerSecond, 'slowBody.bytesPerSecond', 1, 1e9) };
-	}
-	if (f.hugeBody !== null) {
-		const shape = "hugeBody must be {bytes, kind: 'json'|'xml'|'endless', status?}";
-		const h = shaped(f.hugeBody, shape, ['bytes', 'kind', 'status'], f.hugeBody?.kind === 'endless' ? ['kind'] : ['kind', 'bytes']);
-		if (!['json', 'xml', 'endless'].includes(h.kind)) fail(shape);
-		// The smallest size still holds the whole failure envelope (about 120 bytes) around the message.
-		const bytes = h.kind === 'endless' ? null : inRange(h.bytes, 'hugeBody.bytes', 256, 2 ** 40);
-		f.hugeBody = { kind: h.kind, bytes, status: h.status === undefined ? 500 : inRange(h.status, 'hugeBody.status', 100, 599) };
-	}
-	if (f.deepNesting !== null) {
-		const shape = "deepNesting must be {depth, format?: 'json'|'xml', key?}";
-		const d = shaped(f.deepNesting, shape, ['depth', 'format', 'key'], ['depth']);
-		if (![undefined, 'json', 'xml'].includes(d.format) || (d.key !== undefined && (typeof d.key !== 'string' || d.key === ''))) fail(shape);
-		f.deepNesting = { depth: inRange(d.depth, 'deepNesting.depth', 1, 1000000), format: d.format ?? null, key: d.key ?? 'data' };
-	}
-	if (f.tooManyRequests !== null) {
-		const t = shaped(f.tooManyRequests, 'tooManyRequests must be {count, retryAfterSeconds?}', ['count', 'retryAfterSeconds'], ['count']);
-		const retry = t.retryAfterSeconds ?? null;
-		f.tooManyRequests = { count: inRange(t.count, 'tooManyRequests.count', 1, 1e9), retryAfterSeconds: retry === null ? null : inRange(retry, 'tooManyRequests.retryAfterSeconds', 0, 86400) };
-	}
-	if (f.answer !== null) {
-		const shape = 'answer must be {status, body, contentType?, headers?, path?}';
-		const a = shaped(f.answer, shape, ['status', 'body', 'contentType', 'headers', 'path'], ['status', 'body']);
-		if (typeof a.body !== 'string') fail(`${shape} (body must be a string)`);
-		if (a.headers !== undefined && !isObject(a.headers)) fail(`${shape} (headers must be an object)`);
-		const headers = Object.fromEntries(Object.entries(a.headers ?? {}).map(([name, value]) => [name, String(value)]));
-		const contentType = a.contentType === undefined ? JSON_TYPE : String(a.contentType);
-		// Checked now, so a bad header is a 400 on the control call rather than a crash mid-answer.
-		for (const [name, value] of Object.entries({ ...headers, 'Content-Type': contentType })) {
-			if (RESERVED_HEADERS.includes(name.toLowerCase())) fail(`answer.headers may not set ${name}: the sandbox computes it`);
-			http.validateHeaderName(name);
-			http.validateHeaderValue(name, value);
-		}
-		f.answer = { status: inRange(a.status, 'answer.status', 100, 599), body: a.body, contentType, headers, path: routePath(a.path, 'answer.path') };
-	}
+	for (const [name, shape] of Object.entries(SHAPES)) if (f[name] !== null) f[name] = shaped(f[name], name, shape);
+	if (f.hugeBody && f.hugeBody.kind !== 'endless' && f.hugeBody.bytes === null) fail('hugeBody.bytes is required (unless kind is endless)');
+	if (f.hugeBody?.kind === 'endless') f.hugeBody.bytes = null;
 	return f;
 }
 
@@ -214,43 +179,27 @@ function deepAnswer({ depth, key, format }, callFormat) {
 const jsonFailure = (status, message) => ({ status, type: JSON_TYPE, text: JSON.stringify({ success: false, code: status, message }) });
 
 /**
- * The answer a picked fault gives (not `drop` nor `stallHeaders`, which give none).
- * @param {{format: string, apiKey: unknown, url: string, failure: (code: number, message?: string) => object}} call
- *   `failure` renders a MailPartner failure as the route would
- * @returns `{status, type, text | body, headers?}`
+ * The answer each fault gives (`drop` and `stallHeaders` give none), from the fault set and the call:
+ * `{format, apiKey, url, failure(code, message?)}`, `failure` rendering a MailPartner failure as the route would.
+ * Each answer is `{status, type, text | body, headers?}`.
  */
-function faultAnswer(fault, faults, { format, apiKey, url, failure }) {
-	switch (fault.kind) {
-		case 'redirect': {
-			const { status, to, keepPath } = faults.redirect;
-			// keepPath: `to`'s origin plus the request's own path and query, as a host move or an
-			// http→https proxy does: on a GET that hands the API key to the other host.
-			const location = keepPath ? new URL(url, new URL(to).origin).href : to;
-			return { status, type: HTML_TYPE, text: nginxPage(`${status} ${REDIRECT_REASONS[status]}`), headers: { Location: location } };
-		}
-		case 'tooMany': {
-			const headers = fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-			return { ...failure(429, TOO_MANY_REQUESTS_MESSAGE), status: 429, headers };
-		}
-		case 'html':
-			return { status: 502, type: HTML_TYPE, text: HTML_502 };
-		case 'status':
-			return jsonFailure(faults.httpStatus, `Erreur HTTP ${faults.httpStatus} (sandbox)`);
-		case 'random500':
-			return jsonFailure(500, 'Erreur interne du serveur');
-		case 'malformed':
-			return { status: 200, type: JSON_TYPE, text: MALFORMED_BODY };
-		case 'answer': {
-			const { status, contentType, body, headers } = faults.answer;
-			return { status, type: contentType, text: fillPlaceholders(body, apiKey), headers };
-		}
-		case 'huge':
-			return hugeAnswer(faults.hugeBody, format);
-		case 'deep':
-			return deepAnswer(faults.deepNesting, format);
-		default:
-			return failure(faults.forceError.code, faults.forceError.message);
-	}
-}
+const ANSWERS = {
+	redirect: ({ redirect: { status, to, keepPath } }, fault, { url }) => {
+		// keepPath: `to`'s origin plus the request's own path and query, as a host move or an
+		// http→https proxy does: on a GET that hands the API key to the other host.
+		const location = keepPath ? new URL(url, new URL(to).origin).href : to;
+		return { status, type: HTML_TYPE, text: nginxPage(`${status} ${REDIRECT_REASONS[status]}`), headers: { Location: location } };
+	},
+	tooMany: (faults, { retryAfterSeconds }, { failure }) => ({ ...failure(429, TOO_MANY_REQUESTS_MESSAGE), status: 429, headers: retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) } }),
+	html: () => ({ status: 502, type: HTML_TYPE, text: HTML_502 }),
+	status: ({ httpStatus }) => jsonFailure(httpStatus, `Erreur HTTP ${httpStatus} (sandbox)`),
+	random500: () => jsonFailure(500, 'Erreur interne du serveur'),
+	malformed: () => ({ status: 200, type: JSON_TYPE, text: MALFORMED_BODY }),
+	answer: ({ answer: { status, contentType, body, headers } }, fault, { apiKey }) => ({ status, type: contentType, text: fillPlaceholders(body, apiKey), headers }),
+	huge: ({ hugeBody }, fault, { format }) => hugeAnswer(hugeBody, format),
+	deep: ({ deepNesting }, fault, { format }) => deepAnswer(deepNesting, format),
+	force: ({ forceError }, fault, { failure }) => failure(forceError.code, forceError.message),
+};
+const faultAnswer = (fault, faults, call) => ANSWERS[fault.kind](faults, fault, call);
 
 module.exports = { TOO_MANY_REQUESTS_MESSAGE, HTML_502, armFaults, faultAnswer, jsonFailure };

@@ -53,9 +53,8 @@ function fromParis(wallMs) {
 }
 
 /**
- * `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5), read as Paris time, with the error-code
- * page's codes: 46 hour missing, 47 minute missing or not a number, 48 minute not 0–55 in steps of 5,
- * 49 date invalid or not in the future. `minute` 0 is accepted: the send page's sample sends "00".
+ * `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5, "00" as in the send page's sample), read
+ * as Paris time: 46 no hour, 47 minute missing or not a number, 48 not 0–55 in 5s, 49 date invalid or past.
  */
 function parseSchedule(body, nowMs) {
 	if (isBlank(body.time)) return { error: 46 };
@@ -98,13 +97,9 @@ function checkAddresses(account, body, to) {
 }
 
 /**
- * POST /send with the error-code page's "Envoi de Mail" codes, checked in this order: 2 content
- * (subject or htmlContent missing), 22 no recipient list, 50 more than 500, 18/19/21 per
- * recipient, 15 an address twice, 14 unsubscribed, 23/24/25 reply-to, 8/16/9 attachments,
- * 45–49 schedule, 11 credit. Codes 4, 5, 17, 20, 30, 40, 55, 96 and 500 depend on account settings the
- * pages do not describe: `forceError` produces them. Each recipient costs one mail credit
- * (`pricePerMail` euros). `sandbox: 1` charges nothing but keeps the message, so Get Status works
- * on it (its mails "are deleted from your sending lists every day": they are in the lists until then).
+ * POST /send: the error-code page's "Envoi de Mail" codes the input can cause, in the order the
+ * README lists them (Decisions). Each recipient costs `pricePerMail` euros; `sandbox: 1` charges
+ * nothing but keeps the message, so Get Status works on it.
  */
 function sendMessage(state, account, body, nowMs) {
 	if (isBlank(body.subject) || isBlank(body.htmlContent)) return { error: 2 };
@@ -125,24 +120,15 @@ function sendMessage(state, account, body, nowMs) {
 	const costMilli = dryRun ? 0 : nbMail * toMilli(account.pricePerMail);
 	account.balance = addMilli(account.balance, -costMilli);
 	account.messages[messageId] = {
-		messageId,
-		sentAt: schedule.at,
-		settledAt: null,
-		scheduled: schedule.echo !== null,
-		cancelledAt: null,
-		sandbox: dryRun,
+		messageId, sentAt: schedule.at, settledAt: null, scheduled: schedule.echo !== null, cancelledAt: null, sandbox: dryRun,
 		// The mail itself, so a test can open it as its recipient would (Send and Wait's links).
-		subject: String(body.subject),
-		htmlContent: String(body.htmlContent),
+		subject: String(body.subject), htmlContent: String(body.htmlContent),
 		recipients: to.map((r) => ({ email: String(r.email).trim(), token: randomHex(8), cost: dryRun ? 0 : 1, ...outcomeFor(String(r.email)) })),
 	};
 	return { payload: { messageId, nbMail, cost: costMilli / 1000, currency: account.currency, scheduledDeliveryDate: schedule.echo } };
 }
 
-/**
- * GET /message-cancel: 3 no id, 4 unknown, 5 already cancelled, 7 already sent (a send without a
- * schedule leaves at once), 6 less than 5 minutes before its time. The cost is given back.
- */
+/** GET /message-cancel, codes as the README says (Decisions); the cost is given back. */
 function cancelMessage(account, messageId, nowMs) {
 	if (isBlank(messageId)) return { error: 3 };
 	const message = messageOf(account, messageId);

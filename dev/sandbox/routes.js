@@ -17,87 +17,53 @@ const pageErrors = require('../../test/fixtures/pages/error-codes.json');
 const JSON_TYPE = 'application/json; charset=utf-8';
 const XML_TYPE = 'application/xml; charset=utf-8';
 
-/** Every page documents 1 and 10; /me documents only 10, and we answer 1 for a missing key there too. */
-const withKeyMessages = (messages) => ({ 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10], ...messages });
+/**
+ * A route: its French messages by code (every page documents 1 and 10; /me documents only 10, and
+ * we answer 1 for a missing key there too), its handler, and where it has them its `notFound`
+ * codes (HTTP 404), its XML quirks and its malformed-JSON code.
+ */
+const route = (messages, handle, more = {}) => ({ messages: { 1: pageErrors.listSubaccounts[1], 10: pageErrors.listSubaccounts[10], ...messages }, handle, ...more });
 
 // The credit pages' French table (§2.10); the remove page has no French text and copies add's table.
-const CREDIT_MESSAGES = withKeyMessages({
-	2: 'Le crédit est requis',
-	3: 'L’identifiant du sous-compte est requis',
-	4: 'Vous n’avez pas l’authorisation',
-	5: 'Le crédit à attribuer doit être supérieur à 0',
-	6: 'La balance doit être supérieur à 0',
-	7: 'Le sous-compte n’exsite pas',
-	8: 'Crédits insuffisant',
-});
-
-/**
- * The delete pages disagree on the method (header POST, every sample GET) and on the codes: the
- * sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
- */
-const DELETE_UNSUBSCRIBE = {
-	messages: withKeyMessages({ 2: 'Le mail est requis', 3: 'ID of the mail is required', 4: 'ID of the mail is not found', 9: 'Le mail est invalide' }),
-	notFound: [4],
-	handle: ({ account, params }) => unsubscribes.deleteUnsubscribe(account, params),
+const CREDIT_MESSAGES = {
+	2: 'Le crédit est requis', 3: 'L’identifiant du sous-compte est requis', 4: 'Vous n’avez pas l’authorisation', 5: 'Le crédit à attribuer doit être supérieur à 0',
+	6: 'La balance doit être supérieur à 0', 7: 'Le sous-compte n’exsite pas', 8: 'Crédits insuffisant',
 };
 
-/** Each route: `messages` by code, `notFound` codes (HTTP 404), `handle(request)`, and `xml` styles where its samples differ from the default. */
+// The delete pages disagree on the method (header POST, every sample GET) and on the codes: the
+// sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
+const DELETE_UNSUBSCRIBE = route(
+	{ 2: 'Le mail est requis', 3: 'ID of the mail is required', 4: 'ID of the mail is not found', 9: 'Le mail est invalide' },
+	({ account, params }) => unsubscribes.deleteUnsubscribe(account, params),
+	{ notFound: [4] },
+);
+
 const ROUTES = {
-	'GET /me': {
-		messages: withKeyMessages({}),
-		handle: ({ account }) => ({ payload: accounts.accountCredits(account) }),
-		// The /me sample uses single quotes in the declaration and a named <username> child.
+	// The /me sample uses single quotes in the declaration and a named <username> child.
+	'GET /me': route({}, ({ account }) => ({ payload: accounts.accountCredits(account) }), {
 		xml: { success: { declaration: 'single', shape: (body) => ({ ...body, user: named(body.user) }) }, failure: { declaration: 'single' } },
-	},
-	'GET /subaccount/list': {
-		messages: withKeyMessages({}),
-		handle: ({ account, params, options }) => ({
-			payload: accounts.listSubaccounts(account, params.page),
-			...(options.listXmlLayout === 'published' && { xmlOverride: { value: accounts.publishedListValue(account, params.page), style: { resultOpen: false } } }),
-		}),
-	},
-	'POST /subaccount/create': {
-		messages: withKeyMessages(pageErrors.createSubaccount),
-		handle: ({ state, account, params, now }) => accounts.createSubaccount(state, account, params, now),
-	},
-	'GET /bulk-status': {
-		messages: withKeyMessages(pageErrors.getStatus),
+	}),
+	'GET /subaccount/list': route({}, ({ account, params, options }) => ({
+		payload: accounts.listSubaccounts(account, params.page),
+		...(options.listXmlLayout === 'published' && { xmlOverride: { value: accounts.publishedListValue(account, params.page), style: { resultOpen: false } } }),
+	})),
+	'POST /subaccount/create': route(pageErrors.createSubaccount, ({ state, account, params, now }) => accounts.createSubaccount(state, account, params, now)),
+	// The bulk-status error sample uses single quotes and a plain-text (non-CDATA) message.
+	'GET /bulk-status': route(pageErrors.getStatus, ({ account, params, now }) => messages.messageStatus(account, params.messageId, now), {
 		notFound: [4],
-		handle: ({ account, params, now }) => messages.messageStatus(account, params.messageId, now),
-		// The bulk-status error sample uses single quotes and a plain-text (non-CDATA) message.
 		xml: { failure: { declaration: 'single', shape: (body) => ({ ...body, message: plain(body.message) }) } },
-	},
-	'POST /subaccount/credit/add': {
-		messages: CREDIT_MESSAGES,
-		notFound: [7],
-		handle: ({ state, account, params }) => accounts.moveCredit(state, account, params, 'add'),
-	},
-	'POST /subaccount/credit/remove': {
-		messages: CREDIT_MESSAGES,
-		notFound: [7],
-		handle: ({ state, account, params }) => accounts.moveCredit(state, account, params, 'remove'),
-	},
-	'GET /unsubscribe/list': {
-		messages: withKeyMessages({}),
-		handle: ({ account }) => ({ payload: unsubscribes.listUnsubscribes(account) }),
-	},
-	'POST /unsubscribe/add': {
-		messages: withKeyMessages({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }),
-		handle: ({ state, account, params, now }) => unsubscribes.addUnsubscribe(state, account, params, now),
-	},
+	}),
+	'POST /subaccount/credit/add': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'add'), { notFound: [7] }),
+	'POST /subaccount/credit/remove': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'remove'), { notFound: [7] }),
+	'GET /unsubscribe/list': route({}, ({ account }) => ({ payload: unsubscribes.listUnsubscribes(account) })),
+	'POST /unsubscribe/add': route({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }, ({ state, account, params, now }) =>
+		unsubscribes.addUnsubscribe(state, account, params, now),
+	),
 	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,
-	'POST /send': {
-		// The error-code page's "Envoi de Mail" table, word for word (its 1 and 10 included).
-		messages: pageErrors.send,
-		malformedJson: 90,
-		handle: ({ state, account, params, now }) => messages.sendMessage(state, account, params, now),
-	},
-	'GET /message-cancel': {
-		messages: withKeyMessages(pageErrors.cancel),
-		notFound: [4],
-		handle: ({ account, params, now }) => messages.cancelMessage(account, params.messageId, now),
-	},
+	// The error-code page's "Envoi de Mail" table, word for word (its own 1 and 10 included).
+	'POST /send': route(pageErrors.send, ({ state, account, params, now }) => messages.sendMessage(state, account, params, now), { malformedJson: 90 }),
+	'GET /message-cancel': route(pageErrors.cancel, ({ account, params, now }) => messages.cancelMessage(account, params.messageId, now), { notFound: [4] }),
 };
 
 /** Strips `/v1` and a trailing slash; anything outside `/v1` is unknown. @returns `{id, path, route}` or null */

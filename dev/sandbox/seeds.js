@@ -51,18 +51,12 @@ function pagesState() {
 /** The demo account has 45 subaccounts (3 pages); benchmarks ask for more with `subaccountCount`. */
 function demoState(nowMs = Date.now(), { subaccountCount = 45 } = {}) {
 	const pad = (n) => String(n).padStart(Math.max(2, String(subaccountCount).length), '0');
-	const subaccounts = Array.from({ length: subaccountCount }, (_, i) => ({
-		id: i + 1,
-		email: mailbox(`client-${pad(i + 1)}`),
-		type: (i + 1) % 3 === 0 ? 'advanced' : 'simple',
-		token: `demo-token-${pad(i + 1)}`,
-		apiKey: `demo-subaccount-key-${pad(i + 1)}`,
+	const subaccounts = Array.from({ length: subaccountCount }, (_, i) => {
+		const [id, n] = [i + 1, pad(i + 1)];
 		// Date.UTC rolls day numbers past the month's end over into the next months.
-		createdAt: formatDateTime(Date.UTC(2024, 0, i + 1, 9, 30, 0)),
-		balance: ((i + 1) % 5) * 1.25,
-		currency: 'EUR',
-		mailsSent: 0,
-	}));
+		const createdAt = formatDateTime(Date.UTC(2024, 0, id, 9, 30, 0));
+		return { id, email: mailbox(`client-${n}`), type: id % 3 === 0 ? 'advanced' : 'simple', token: `demo-token-${n}`, apiKey: `demo-subaccount-key-${n}`, createdAt, balance: (id % 5) * 1.25, currency: 'EUR', mailsSent: 0 };
+	});
 	const hourAgo = nowMs - HOUR_MS;
 	return {
 		accounts: {

@@ -40,14 +40,8 @@ function parseJsonObject(text) {
  * @param {(line: string) => void} [options.logger=console.log]
  */
 function createSandbox(options = {}) {
-	const config = {
-		state: options.state ?? 'demo',
-		now: options.now ?? Date.now,
-		errorStatus: options.errorStatus ?? 'mapped',
-		listXmlLayout: options.listXmlLayout ?? 'positional',
-		log: options.log ?? false,
-		logger: options.logger ?? ((line) => console.log(line)),
-	};
+	const config = { state: 'demo', now: Date.now, errorStatus: 'mapped', listXmlLayout: 'positional', log: false, logger: (line) => console.log(line) };
+	for (const key of Object.keys(config)) config[key] = options[key] ?? config[key];
 	if (!['mapped', 'ok'].includes(config.errorStatus)) throw new TypeError('errorStatus must be "mapped" or "ok"');
 	if (!['positional', 'published'].includes(config.listXmlLayout)) throw new TypeError('listXmlLayout must be "positional" or "published"');
 
