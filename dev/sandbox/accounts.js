@@ -114,14 +114,7 @@ function createSubaccount(state, account, body, nowMs) {
 	return { payload: { subaccount: { email: sub.email, token: sub.token }, sendConfirmMailTo, parent_email: account.username } };
 }
 
-/**
- * `POST /subaccount/credit/add|remove`. The pages give the codes but not when each applies; ours:
- * 2 credit missing, 3 token missing, 5 credit not a number (or numeric string) or ≤ 0, 7 no
- * subaccount has this token, 4 it is another account's, 6 the balance the money comes from is 0
- * (the main account's on add, the subaccount's on remove), 8 the amount is larger than that balance.
- * The answer's `credit` is the main account's balance after the move, `subaccountCredit` the
- * subaccount's (the pages do not define them; these are the readings the sample fits).
- */
+/** `POST /subaccount/credit/add|remove`: when each code applies, and what `credit` and `subaccountCredit` are, is our reading (README, Decisions: Credit moves). */
 function moveCredit(state, account, body, direction) {
 	if (isBlank(body.credit)) return { error: 2 };
 	if (isBlank(body.tokenSubaccount)) return { error: 3 };

@@ -52,10 +52,7 @@ function fromParis(wallMs) {
 	return wallMs - (parisWallClockMs(guess) - guess);
 }
 
-/**
- * `dd/mm/YYYY` + `time` (0–24) + `minute` (0–55, step 5, "00" as in the send page's sample), read
- * as Paris time: 46 no hour, 47 minute missing or not a number, 48 not 0–55 in 5s, 49 date invalid or past.
- */
+/** `scheduledDeliveryDate` (dd/mm/YYYY), `time` and `minute`, read as Paris time, with the codes 46–49 the README lists (Decisions: /send). */
 function parseSchedule(body, nowMs) {
 	if (isBlank(body.time)) return { error: 46 };
 	if (isBlank(body.minute) || !/^\d{1,2}$/.test(String(body.minute).trim())) return { error: 47 };

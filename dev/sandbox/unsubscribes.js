@@ -22,10 +22,7 @@ function addUnsubscribe(state, account, body, nowMs) {
 	return { payload: { stopId: id } };
 }
 
-/**
- * `/unsubscribe/delete` by `id` (GET query or POST body: the pages disagree, the sandbox takes
- * both). Codes as the English page gives them: 3 ID missing, 4 no entry with this ID.
- */
+/** `/unsubscribe/delete` by `id`, from the query (GET) or the body (POST): 3 no ID, 4 no entry with it (the English page's codes). */
 function deleteUnsubscribe(account, params) {
 	if (isBlank(params.id)) return { error: 3 };
 	const index = account.unsubscribes.findIndex((entry) => entry.id === Number(String(params.id).trim()));
