@@ -90,9 +90,10 @@ function normaliseFaults(input = {}) {
 	f.seed = number(0, 2 ** 32 - 1, false)(f.seed, 'seed');
 	if (f.httpStatus !== null) f.httpStatus = number(100, 599, false)(f.httpStatus, 'httpStatus');
 	for (const flag of ['htmlErrorPage', 'truncateBody', 'malformedBody', 'dropConnection', 'stallHeaders', 'stallBody']) f[flag] = Boolean(f[flag]);
+	// An endless body has no size: `bytes` is ignored there, and required everywhere else.
+	if (f.hugeBody?.kind === 'endless') f.hugeBody = { ...f.hugeBody, bytes: undefined };
 	for (const [name, shape] of Object.entries(SHAPES)) if (f[name] !== null) f[name] = shaped(f[name], name, shape);
 	if (f.hugeBody && f.hugeBody.kind !== 'endless' && f.hugeBody.bytes === null) fail('hugeBody.bytes is required (unless kind is endless)');
-	if (f.hugeBody?.kind === 'endless') f.hugeBody.bytes = null;
 	return f;
 }
 
