@@ -48,8 +48,6 @@ export interface Endpoint {
 	 * 5xx the change may have been made, and a retry would report it as already done.
 	 */
 	changesState?: boolean;
-	/** How the operation is named in the editor, for messages that say where to act. */
-	label: string;
 }
 
 /** What the user is told when a call that spends money may have happened without a readable answer. */
@@ -67,6 +65,8 @@ export interface ClientSettings {
 	timeoutMs: number;
 	/** 0 turns pacing off. */
 	requestsPerMinute: number;
+	/** The operation as the editor names it ("Message → Send"), for messages that say where to act. */
+	operationLabel?: string;
 }
 
 export interface MailPartnerCredentials {
@@ -307,7 +307,7 @@ export class MailPartnerClient {
 		if (decoded.kind === 'unreadable') {
 			const advice =
 				decoded.unusableXml && this.settings.format === 'xml'
-					? `The node used none of its values. If this persists, set Options → Response Format to JSON for ${endpoint.label}.`
+					? `The node used none of its values. If this persists, set Options → Response Format to JSON${this.settings.operationLabel ? ` for ${this.settings.operationLabel}` : ''}.`
 					: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
 			throw this.failure(endpoint, itemIndex, {
 				message: `${decoded.reason} (HTTP ${httpStatus})`,

@@ -2,7 +2,6 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
-	type IDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -19,7 +18,10 @@ import { maxRequestsPerMinute } from './pacer';
 export interface Operation<Inputs = IDataObject, Execution = undefined> {
 	/** The entry of the Operation selector. */
 	option: INodePropertyOptions & { value: string };
-	/** The operation's own fields (the Options collection is added by `optionsCollection`). */
+	/**
+	 * The operation's own fields, without `resource` and `operation` in their display options: the
+	 * resource builder scopes them to the operation. The node adds the Options collection.
+	 */
 	fields: INodeProperties[];
 	endpoint: Endpoint;
 	/**
@@ -71,57 +73,57 @@ export const defaults = {
 	itemsInFlight: 8,
 } as const;
 
-/** The Options collection of an operation (n8n's lint wants literal defaults: they are `defaults`). */
-export function optionsCollection(show: NonNullable<IDisplayOptions['show']>): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Items In Flight',
-				name: 'itemsInFlight',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
-				default: 8,
-				description: 'How many items are sent to MailPartner at once. Output keeps the input order.',
-			},
-			{
-				displayName: 'Requests Per Minute',
-				name: 'requestsPerMinute',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: maxRequestsPerMinute, numberPrecision: 0 },
-				default: 1900,
-				description:
-					'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
-			},
-			{
-				displayName: 'Response Format',
-				name: 'responseFormat',
-				type: 'options',
-				options: [
-					{ name: 'JSON', value: 'json' },
-					{ name: 'XML', value: 'xml' },
-				],
-				default: 'json',
-				description:
-					'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1000, maxValue: 300_000, numberPrecision: 0 },
-				default: 10000,
-				description:
-					'Milliseconds to wait for each of MailPartner’s answers, body included, before giving up',
-			},
-		],
-	};
-}
+/**
+ * The Options collection, declared once for the node: every operation shows it, after its own
+ * fields (n8n's lint wants literal defaults: they are `defaults`).
+ */
+export const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Items In Flight',
+			name: 'itemsInFlight',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+			default: 8,
+			description: 'How many items are sent to MailPartner at once. Output keeps the input order.',
+		},
+		{
+			displayName: 'Requests Per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: maxRequestsPerMinute, numberPrecision: 0 },
+			default: 1900,
+			description:
+				'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
+		},
+		{
+			displayName: 'Response Format',
+			name: 'responseFormat',
+			type: 'options',
+			options: [
+				{ name: 'JSON', value: 'json' },
+				{ name: 'XML', value: 'xml' },
+			],
+			default: 'json',
+			description:
+				'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
+		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1000, maxValue: 300_000, numberPrecision: 0 },
+			default: 10000,
+			description:
+				'Milliseconds to wait for each of MailPartner’s answers, body included, before giving up',
+		},
+	],
+};
 
 /** Reads Options once; a value out of range stops the node before anything is sent. */
 export function readSettings(context: IExecuteFunctions): RunSettings {
@@ -212,7 +214,7 @@ function pairedWith(itemIndex: number | number[]): INodeExecutionData['pairedIte
 export async function runItems<Inputs, Execution>(
 	context: IExecuteFunctions,
 	itemCount: number,
-	operation: Operation<Inputs, Execution>,
+	operation: Operation<Inputs, Execution> & { label: string },
 	client: MailPartnerClient,
 	itemsInFlight: number,
 ): Promise<INodeExecutionData[]> {
@@ -274,7 +276,7 @@ export async function runItems<Inputs, Execution>(
 	};
 	await Promise.all(Array.from({ length: Math.min(itemsInFlight, requests.length) }, worker));
 	if (failure) {
-		if (operation.endpoint.spendsMoney) doneBeforeStop(failure, done, operation.endpoint.label);
+		if (operation.endpoint.spendsMoney) doneBeforeStop(failure, done, operation.label);
 		throw failure;
 	}
 	return outputs.flat();

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 
 /**
@@ -17,7 +17,6 @@ const endpoint: Endpoint = {
 	// The page documents only 10 (wrong key), one of the codes common to every call.
 	errors: {},
 	spendsMoney: false,
-	label: 'Account → Get Credits',
 };
 
 export const getCredits: Operation<Record<string, never>> = {
@@ -27,7 +26,7 @@ export const getCredits: Operation<Record<string, never>> = {
 		action: 'Get the account credits',
 		description: 'Get the number of e-mails and the balance left on the account',
 	},
-	fields: [optionsCollection({ resource: ['account'], operation: ['getCredits'] })],
+	fields: [],
 	endpoint,
 	prepare: () => ({}),
 	run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],

@@ -1,11 +1,9 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { arrayOf, boolean, number, object, text } from '../../shared/shape';
 import { messageIdField, readMessageId } from './messageId';
-
-const showOnlyForGetStatus = { resource: ['message'], operation: ['getStatus'] };
 
 /** `GET /bulk-status`: one status per recipient. `date` is Unix seconds, as a string. */
 const endpoint: Endpoint = {
@@ -32,7 +30,6 @@ const endpoint: Endpoint = {
 		},
 	},
 	spendsMoney: false,
-	label: 'Message → Get Status',
 };
 
 /**
@@ -125,7 +122,7 @@ export const getStatus: Operation<string, StatusSettings> = {
 			'Get the delivery status of each recipient of a send. Reports usually arrive seconds after the send, but can take up to 48 hours.',
 	},
 	fields: [
-		messageIdField(showOnlyForGetStatus, 'The messageId that Message → Send (or MailPartner) returned for the send'),
+		messageIdField('The messageId that Message → Send (or MailPartner) returned for the send'),
 		{
 			displayName: 'Simplify',
 			name: 'simplify',
@@ -134,7 +131,6 @@ export const getStatus: Operation<string, StatusSettings> = {
 			default: true,
 			description:
 				'Whether to output one item per recipient (messageId, email, token, status, cost, stopMail, date and dateIso) instead of MailPartner’s answer as it is',
-			displayOptions: { show: showOnlyForGetStatus },
 		},
 		{
 			displayName: 'Wait For Final Status',
@@ -146,7 +142,6 @@ export const getStatus: Operation<string, StatusSettings> = {
 				'Whether to ask again, every Poll Interval, while a recipient is still Pending, Waiting, Queued or Scheduled (or no report is in yet), for at most Max Wait in all. Other statuses, known or not, are final.',
 			// Shown under the field: while it waits, n8n only says "Executing node…".
 			hint: `While it waits, this step asks MailPartner again every Poll Interval, for up to Max Wait (${maxWaitCeilingSeconds} s at most), and n8n shows "Executing node…" until the statuses come out at the end. For reports that take hours, use a Wait node before Get Status instead.`,
-			displayOptions: { show: showOnlyForGetStatus },
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
@@ -156,7 +151,7 @@ export const getStatus: Operation<string, StatusSettings> = {
 			typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
 			default: 10,
 			description: 'Seconds between two status requests for the same message',
-			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
+			displayOptions: { show: { waitForFinalStatus: [true] } },
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -167,9 +162,8 @@ export const getStatus: Operation<string, StatusSettings> = {
 			default: 60,
 			description:
 				'The longest the node waits in all, for every item together (at most 300). Then it outputs the statuses as they are. For reports that take hours, use a Wait node before Get Status instead.',
-			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
+			displayOptions: { show: { waitForFinalStatus: [true] } },
 		},
-		optionsCollection(showOnlyForGetStatus),
 	],
 	endpoint,
 	start: settingsOf,

@@ -7,12 +7,10 @@ import {
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { asText, emailAddress } from '../../shared/inputs';
-import { optionsCollection, type Batch, type Operation, type Prepared } from '../../shared/operation';
+import type { Batch, Operation, Prepared } from '../../shared/operation';
 import { itemParameter } from '../../shared/parameter';
 import { number, object, text } from '../../shared/shape';
 import { scheduleFor } from './schedule';
-
-const showOnlyForSend = { resource: ['message'], operation: ['send'] };
 
 const neverCharged = 'Nothing was sent and no credit was spent.';
 
@@ -62,7 +60,6 @@ const endpoint: Endpoint = {
 		howToCheck:
 			'whether it did: Account → Get Credits shows whether the balance dropped by the send’s cost, and your MailPartner account lists the sends',
 	},
-	label: 'Message → Send',
 };
 
 export const sendShape = endpoint.answer;
@@ -80,7 +77,6 @@ const sendFields: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		displayOptions: { show: showOnlyForSend },
 	},
 	{
 		displayName: 'HTML Content',
@@ -92,7 +88,6 @@ const sendFields: INodeProperties[] = [
 		placeholder: '<p>Hello #FIRSTNAME#</p><p>#UNSUBSCRIBE_LINK#</p>',
 		description: 'The body of the mail, in HTML',
 		hint: 'MailPartner replaces #READ_ONLINE# with a link to view the mail online, #UNSUBSCRIBE_LINK# with the unsubscribe link, and #NAME# with the variable "name" (Additional Fields → Variables; the name in upper case between #).',
-		displayOptions: { show: showOnlyForSend },
 	},
 	{
 		displayName: 'Recipients',
@@ -112,7 +107,6 @@ const sendFields: INodeProperties[] = [
 				description: 'Every input item gives one recipient; they go out together in sends of at most 500',
 			},
 		],
-		displayOptions: { show: showOnlyForSend },
 	},
 	{
 		displayName: 'To',
@@ -123,7 +117,7 @@ const sendFields: INodeProperties[] = [
 		placeholder: 'ada@example.com, Grace Hopper <grace@example.com>',
 		description:
 			'Addresses separated by commas, semicolons or new lines, each "address" or "Name &lt;address&gt;"; or an expression giving a list of addresses or of {email, name} objects. At most 500.',
-		displayOptions: { show: { ...showOnlyForSend, recipientsFrom: ['list'] } },
+		displayOptions: { show: { recipientsFrom: ['list'] } },
 	},
 	{
 		displayName: 'Recipient Email',
@@ -132,7 +126,7 @@ const sendFields: INodeProperties[] = [
 		required: true,
 		default: '={{ $json.email }}',
 		description: 'The recipient of each input item',
-		displayOptions: { show: { ...showOnlyForSend, recipientsFrom: ['items'] } },
+		displayOptions: { show: { recipientsFrom: ['items'] } },
 	},
 	{
 		displayName: 'Recipient Name',
@@ -141,7 +135,7 @@ const sendFields: INodeProperties[] = [
 		default: '',
 		placeholder: '={{ $json.name }}',
 		description: 'The name of each input item’s recipient (optional)',
-		displayOptions: { show: { ...showOnlyForSend, recipientsFrom: ['items'] } },
+		displayOptions: { show: { recipientsFrom: ['items'] } },
 	},
 	{
 		displayName:
@@ -149,7 +143,7 @@ const sendFields: INodeProperties[] = [
 		name: 'gatherNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { ...showOnlyForSend, recipientsFrom: ['items'] } },
+		displayOptions: { show: { recipientsFrom: ['items'] } },
 	},
 	{
 		displayName: 'Sandbox',
@@ -158,7 +152,6 @@ const sendFields: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to send in MailPartner’s test mode: nothing is sent and nothing is charged, and MailPartner deletes such sends every day',
-		displayOptions: { show: showOnlyForSend },
 	},
 	{
 		displayName: 'Additional Fields',
@@ -166,7 +159,6 @@ const sendFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show: showOnlyForSend },
 		options: [
 			{
 				displayName: 'Attachments',
@@ -228,7 +220,6 @@ const sendFields: INodeProperties[] = [
 			},
 		],
 	},
-	optionsCollection(showOnlyForSend),
 ];
 
 interface Recipient {

@@ -2,10 +2,8 @@ import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { arrayOf, number, object, text } from '../../shared/shape';
-
-const showOnlyForGetAll = { resource: ['subaccount'], operation: ['getAll'] };
 
 /** `GET /subaccount/list`: one page of subaccounts (20 a page), with the total across pages. */
 const endpoint: Endpoint = {
@@ -30,7 +28,6 @@ const endpoint: Endpoint = {
 	}),
 	errors: {},
 	spendsMoney: false,
-	label: 'Subaccount → Get Many',
 };
 
 export const listPageShape = endpoint.answer;
@@ -146,7 +143,7 @@ export const getAll: Operation<Wanted, GetAllExecution> = {
 		description: 'Get the subaccounts of the main account, one item each',
 	},
 	fields: [
-		...returnAllFields(showOnlyForGetAll),
+		...returnAllFields,
 		{
 			displayName: 'Include API Keys',
 			name: 'includeApiKeys',
@@ -154,7 +151,6 @@ export const getAll: Operation<Wanted, GetAllExecution> = {
 			default: false,
 			description:
 				'Whether to output each subaccount’s own API key. Off by default: a key gives full access to its subaccount, and the output may reach an AI agent’s model, a log or another service.',
-			displayOptions: { show: showOnlyForGetAll },
 		},
 		{
 			displayName:
@@ -162,9 +158,8 @@ export const getAll: Operation<Wanted, GetAllExecution> = {
 			name: 'apiKeysNotice',
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { ...showOnlyForGetAll, includeApiKeys: [true] } },
+			displayOptions: { show: { includeApiKeys: [true] } },
 		},
-		optionsCollection(showOnlyForGetAll),
 	],
 	endpoint,
 	start: (context) => ({ includeApiKeys: context.getNodeParameter('includeApiKeys', 0, false) === true }),

@@ -1,9 +1,7 @@
 import type { Endpoint } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { number, object } from '../../shared/shape';
 import { readEmail } from './common';
-
-const showOnlyForAdd = { resource: ['unsubscribe'], operation: ['add'] };
 
 /** `POST /unsubscribe/add`: `stopId` is the new entry's ID, the one the list shows. */
 const endpoint: Endpoint = {
@@ -17,7 +15,6 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-	label: 'Unsubscribe → Add',
 };
 
 export const add: Operation<{ email: string }> = {
@@ -36,9 +33,7 @@ export const add: Operation<{ email: string }> = {
 			placeholder: 'name@email.com',
 			default: '',
 			description: 'The address to add to the unsubscribe list',
-			displayOptions: { show: showOnlyForAdd },
 		},
-		optionsCollection(showOnlyForAdd),
 	],
 	endpoint,
 	prepare: (context, itemIndex) => ({ email: readEmail(context, 'email', 'Email', itemIndex) }),

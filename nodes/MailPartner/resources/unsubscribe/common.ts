@@ -15,7 +15,6 @@ export const listEndpoint: Endpoint = {
 	// The page documents only 1 and 10, the codes common to every call.
 	errors: {},
 	spendsMoney: false,
-	label: 'Unsubscribe → Get Many',
 };
 
 /** Reads and checks an e-mail field; throws a NodeOperationError naming it. */

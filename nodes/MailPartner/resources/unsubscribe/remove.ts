@@ -1,12 +1,10 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { object } from '../../shared/shape';
 import { readEmail } from './common';
 import { readUnsubscribeList } from './getAll';
-
-const showOnlyForRemove = { resource: ['unsubscribe'], operation: ['remove'] };
 
 /**
  * `/unsubscribe/delete`: the pages' header says POST, but every code sample on both pages sends a
@@ -30,7 +28,6 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-	label: 'Unsubscribe → Remove',
 };
 
 type RemoveInputs = { by: 'id'; id: number } | { by: 'email'; email: string };
@@ -77,7 +74,6 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 				{ name: 'ID', value: 'id', description: 'The ID shown by Unsubscribe → Get Many' },
 			],
 			default: 'email',
-			displayOptions: { show: showOnlyForRemove },
 		},
 		{
 			displayName: 'Email',
@@ -87,7 +83,7 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 			placeholder: 'name@email.com',
 			default: '',
 			description: 'The address to remove from the unsubscribe list',
-			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['email'] } },
+			displayOptions: { show: { removeBy: ['email'] } },
 		},
 		{
 			displayName: 'ID',
@@ -97,9 +93,8 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 			placeholder: '300',
 			default: '',
 			description: 'The ID of the entry, from Unsubscribe → Get Many (or the stopId of Unsubscribe → Add)',
-			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['id'] } },
+			displayOptions: { show: { removeBy: ['id'] } },
 		},
-		optionsCollection(showOnlyForRemove),
 	],
 	endpoint,
 	start: () => ({}),
