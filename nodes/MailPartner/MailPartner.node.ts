@@ -53,7 +53,7 @@ export const summary =
  * external, so both nodes share one client module in n8n (one pacer under MailPartner's rate
  * limit per process, and the XML reader shipped once).
  */
-export { getCredits } from './resources/account/getCredits';
+export { creditsEndpoint } from './resources/account/getCredits';
 export { readUnsubscribeList } from './resources/unsubscribe/getAll';
 export { credentialType, MailPartnerClient, readCredentials } from './shared/client';
 export { defaults } from './shared/operation';

@@ -14,7 +14,7 @@ import { decodeAnswer } from './decode';
 import { describeMailPartnerError, readable, type ErrorTable } from './errors';
 import { pacerFor, type Pacer } from './pacer';
 import { redactValues, redactorFor, type Redact } from './redact';
-import type { Shape } from './shape';
+import type { Answer, ObjectShape } from './shape';
 
 /**
  * The one MailPartner client: every request of the package goes through `call`. It owns what n8n
@@ -28,12 +28,12 @@ export const credentialType = 'mailPartnerApi';
 const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
 
 /** One MailPartner call: where it goes, what its answer holds, what its codes mean. */
-export interface Endpoint {
+export interface Endpoint<S extends ObjectShape = ObjectShape> {
 	method: 'GET' | 'POST';
 	/** Below the base URL, e.g. `/bulk-status`. */
 	path: string;
 	/** The JSON shape of what follows `success` and `code` in the answer. */
-	answer: Shape;
+	answer: S;
 	/** The codes this call documents (the common ones are in errors.ts). */
 	errors: ErrorTable;
 	/**
@@ -136,12 +136,13 @@ export class MailPartnerClient {
 	}
 
 	/** Sends one call and returns its answer's payload, or throws a NodeApiError that says why. */
-	async call(endpoint: Endpoint, params: IDataObject, itemIndex: number): Promise<IDataObject> {
+	async call<S extends ObjectShape>(endpoint: Endpoint<S>, params: IDataObject, itemIndex: number): Promise<Answer<S>> {
 		const started = Date.now();
 		for (let attempt = 1; ; attempt++) {
 			const answer = await this.exchange(endpoint, params, itemIndex);
 			const waitMs = this.retryDelay(endpoint, answer, attempt, Date.now() - started);
-			if (waitMs === undefined) return this.read(endpoint, answer, itemIndex);
+			// The decoder held the answer to the endpoint's shape: it is what `Answer<S>` says.
+			if (waitMs === undefined) return this.read(endpoint, answer, itemIndex) as Answer<S>;
 			if (answer.status === 429) this.pacer?.pauseUntil(Date.now() + waitMs);
 			await sleep(waitMs);
 		}

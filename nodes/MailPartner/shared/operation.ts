@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import type { ClientSettings, Endpoint, MailPartnerClient } from './client';
+import { mapInOrder } from './in-order';
 import { maxRequestsPerMinute } from './pacer';
 
 /**
@@ -253,13 +254,10 @@ export async function runItems<Inputs, Execution>(
 		throw asNodeError(context, error, valid[0]?.itemIndex ?? 0);
 	}
 
-	let next = 0;
-	let failure: NodeApiError | NodeOperationError | undefined;
 	/** Items whose request went through, for the error when the node stops (see `doneBeforeStop`). */
 	const done: number[] = [];
-	const worker = async () => {
-		while (failure === undefined && next < requests.length) {
-			const { itemIndexes, inputs } = requests[next++];
+	try {
+		await mapInOrder(requests, itemsInFlight, async ({ itemIndexes, inputs }) => {
 			const first = itemIndexes[0];
 			const paired = itemIndexes.length === 1 ? first : itemIndexes;
 			try {
@@ -269,14 +267,13 @@ export async function runItems<Inputs, Execution>(
 			} catch (error) {
 				const nodeError = asNodeError(context, error, first);
 				// Without Continue On Fail the node stops: no further request starts.
-				if (!continueOnFail) failure ??= nodeError;
-				else outputs[first] = [errorItem(nodeError, paired)];
+				if (!continueOnFail) throw nodeError;
+				outputs[first] = [errorItem(nodeError, paired)];
 			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(itemsInFlight, requests.length) }, worker));
-	if (failure) {
-		if (operation.endpoint.spendsMoney) doneBeforeStop(failure, done, operation.label);
+		});
+	} catch (failure) {
+		const nodeError = failure instanceof NodeApiError || failure instanceof NodeOperationError ? failure : undefined;
+		if (nodeError && operation.endpoint.spendsMoney) doneBeforeStop(nodeError, done, operation.label);
 		throw failure;
 	}
 	return outputs.flat();

@@ -6,7 +6,7 @@ import { messageIdField, readMessageId } from './messageId';
 const checkInMailPartner = 'See the message in your MailPartner account.';
 
 /** `GET /message-cancel`: cancels a scheduled send; the answer carries only a sentence. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/message-cancel',
 	answer: object({ message: text }),
@@ -29,7 +29,7 @@ const endpoint: Endpoint = {
 	// Cancelling spends nothing; asking twice only gets code 5.
 	spendsMoney: false,
 	changesState: true,
-};
+} satisfies Endpoint;
 
 export const cancelShape = endpoint.answer;
 

@@ -2,11 +2,11 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } f
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import type { Operation } from '../../shared/operation';
-import { arrayOf, boolean, number, object, text } from '../../shared/shape';
+import { arrayOf, boolean, number, object, text, type Answer } from '../../shared/shape';
 import { messageIdField, readMessageId } from './messageId';
 
 /** `GET /bulk-status`: one status per recipient. `date` is Unix seconds, as a string. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/bulk-status',
 	answer: object({
@@ -30,7 +30,7 @@ const endpoint: Endpoint = {
 		},
 	},
 	spendsMoney: false,
-};
+} satisfies Endpoint;
 
 /**
  * Statuses that mean "no report yet". MailPartner lists no status values (only "Delivered" is
@@ -71,10 +71,10 @@ function settingsOf(context: IExecuteFunctions): StatusSettings {
 	return settings;
 }
 
-type Recipient = { email: string; token: string; status: string; cost: number; stopMail: boolean; date: string };
+type StatusAnswer = Answer<typeof endpoint.answer>;
 
-function stillWaiting(answer: IDataObject): boolean {
-	const recipients = answer.StatutResponseList as Recipient[];
+function stillWaiting(answer: StatusAnswer): boolean {
+	const recipients = answer.StatutResponseList;
 	// No recipient yet: the reports are not in.
 	if (recipients.length === 0) return true;
 	return recipients.some((recipient) => typeof recipient.status === 'string' && waitingStatuses.has(recipient.status.toLowerCase()));
@@ -87,9 +87,9 @@ function isoDate(date: unknown): string | null {
 }
 
 /** One item per recipient, with the messageId, so an IF or Switch node can branch on `status`. */
-function perRecipient(answer: IDataObject): IDataObject[] {
+function perRecipient(answer: StatusAnswer): IDataObject[] {
 	const messageId = answer.messageId;
-	return (answer.StatutResponseList as Recipient[]).map((recipient) => ({
+	return answer.StatutResponseList.map((recipient) => ({
 		messageId,
 		email: recipient.email,
 		token: recipient.token,

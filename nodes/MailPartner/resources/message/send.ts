@@ -15,7 +15,7 @@ import { scheduleFor } from './schedule';
 const neverCharged = 'Nothing was sent and no credit was spent.';
 
 /** `POST /send`. Its codes are the error-code page's "Envoi de Mail" table (docs/mailpartner-api.md#send). */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'POST',
 	path: '/send',
 	answer: object({ messageId: text, nbMail: number, cost: number, currency: text, scheduledDeliveryDate: text }),
@@ -60,7 +60,7 @@ const endpoint: Endpoint = {
 		howToCheck:
 			'whether it did: Account → Get Credits shows whether the balance dropped by the send’s cost, and your MailPartner account lists the sends',
 	},
-};
+} satisfies Endpoint;
 
 export const sendShape = endpoint.answer;
 

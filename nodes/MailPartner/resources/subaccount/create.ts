@@ -6,7 +6,7 @@ import type { Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
 
 /** `POST /subaccount/create`: the new subaccount, and where its confirmation mail went. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'POST',
 	path: '/subaccount/create',
 	answer: object({
@@ -39,7 +39,7 @@ const endpoint: Endpoint = {
 		howToCheck:
 			'whether it was: Subaccount → Get Many lists it (by its e-mail), and Account → Get Credits shows whether Credit To Attribute left the main balance',
 	},
-};
+} satisfies Endpoint;
 
 export const createShape = endpoint.answer;
 

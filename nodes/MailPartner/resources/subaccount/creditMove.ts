@@ -13,7 +13,7 @@ import { MailPartnerClient, readCredentials, type Endpoint } from '../../shared/
 import { euroAmount } from '../../shared/inputs';
 import { defaults, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
-import { getAll } from './getAll';
+import { listEndpoint } from './getAll';
 
 /**
  * What Add Credit and Remove Credit share: the same body (`credit`, `tokenSubaccount`), the same
@@ -55,7 +55,7 @@ function creditErrors(direction: 'add' | 'remove'): Endpoint['errors'] {
 	};
 }
 
-export function creditEndpoint(direction: 'add' | 'remove'): Endpoint {
+function creditEndpoint(direction: 'add' | 'remove'): Endpoint<typeof answer> {
 	return {
 		method: 'POST',
 		path: `/subaccount/credit/${direction}`,
@@ -201,8 +201,8 @@ export async function searchSubaccounts(
 	const results: INodeListSearchItems[] = [];
 	let page = Math.max(1, Number.parseInt(paginationToken ?? '1', 10) || 1);
 	for (let read = 0; read < pagesPerSearch; read++, page++) {
-		const answer = await client.call(getAll.endpoint, { page }, 0);
-		const data = (answer.data ?? []) as IDataObject[];
+		const answer = await client.call(listEndpoint, { page }, 0);
+		const data = answer.data;
 		for (const subaccount of data) {
 			const email = String(subaccount.email ?? '');
 			const token = String(subaccount.token ?? '');

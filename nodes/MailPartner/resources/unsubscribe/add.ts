@@ -4,7 +4,7 @@ import { number, object } from '../../shared/shape';
 import { readEmail } from './common';
 
 /** `POST /unsubscribe/add`: `stopId` is the new entry's ID, the one the list shows. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'POST',
 	path: '/unsubscribe/add',
 	answer: object({ stopId: number }),
@@ -15,7 +15,7 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-};
+} satisfies Endpoint;
 
 export const add: Operation<{ email: string }> = {
 	option: {

@@ -5,7 +5,7 @@ import { asText, emailAddress } from '../../shared/inputs';
 import { arrayOf, number, object, text } from '../../shared/shape';
 
 /** `GET /unsubscribe/list`: every address of the list at once (the call has no paging). */
-export const listEndpoint: Endpoint = {
+export const listEndpoint = {
 	method: 'GET',
 	path: '/unsubscribe/list',
 	answer: object({
@@ -15,7 +15,7 @@ export const listEndpoint: Endpoint = {
 	// The page documents only 1 and 10, the codes common to every call.
 	errors: {},
 	spendsMoney: false,
-};
+} satisfies Endpoint;
 
 /** Reads and checks an e-mail field; throws a NodeOperationError naming it. */
 export function readEmail(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {

@@ -12,7 +12,7 @@ import { listEndpoint } from './common';
  */
 export async function readUnsubscribeList(client: MailPartnerClient, itemIndex: number): Promise<IDataObject[]> {
 	const answer = await client.call(listEndpoint, {}, itemIndex);
-	const entries = answer.data as IDataObject[];
+	const entries = answer.data;
 	if (answer.nbData !== entries.length) {
 		const message = `MailPartner’s unsubscribe list says it holds ${String(answer.nbData)} addresses but sent ${entries.length}`;
 		throw new NodeApiError(client.node, { message }, {

@@ -11,7 +11,7 @@ import { readUnsubscribeList } from './getAll';
  * GET with `id` in the query string (docs/mailpartner-api.md#unsubscribe-list-open-points): the node follows the samples. The
  * answer holds nothing beyond success and code.
  */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/unsubscribe/delete',
 	answer: object({}),
@@ -28,7 +28,7 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-};
+} satisfies Endpoint;
 
 type RemoveInputs = { by: 'id'; id: number } | { by: 'email'; email: string };
 
