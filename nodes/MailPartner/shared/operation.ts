@@ -272,9 +272,10 @@ export async function runItems<Inputs, Execution>(
 			}
 		});
 	} catch (failure) {
-		const nodeError = failure instanceof NodeApiError || failure instanceof NodeOperationError ? failure : undefined;
-		if (nodeError && operation.endpoint.spendsMoney) doneBeforeStop(nodeError, done, operation.label);
-		throw failure;
+		// The requests throw only the node's own errors: `asNodeError` hands them back as they are.
+		const nodeError = asNodeError(context, failure, 0);
+		if (operation.endpoint.spendsMoney) doneBeforeStop(nodeError, done, operation.label);
+		throw nodeError;
 	}
 	return outputs.flat();
 }
