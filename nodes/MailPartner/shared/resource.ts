@@ -26,7 +26,10 @@ export function resourceDescription(
 	operations: Array<Operation<unknown, unknown>>,
 	defaultOperation: string,
 ): Resource {
-	const routed = operations.map((operation) => ({ ...operation, label: `${option.name} → ${operation.option.name}` }));
+	// In the selector's order (by name), which the canvas subtitles follow too.
+	const routed = operations
+		.map((operation) => ({ ...operation, label: `${option.name} → ${operation.option.name}` }))
+		.sort((a, b) => a.option.name.localeCompare(b.option.name));
 	return {
 		option,
 		operations: Object.fromEntries(routed.map((operation) => [operation.option.value, operation])),
@@ -37,7 +40,7 @@ export function resourceDescription(
 				type: 'options',
 				noDataExpression: true,
 				displayOptions: { show: { resource: [option.value] } },
-				options: operations.map((operation) => operation.option).sort((a, b) => a.name.localeCompare(b.name)),
+				options: routed.map((operation) => operation.option),
 				default: defaultOperation,
 			},
 			...operations.flatMap((operation) =>
