@@ -52,14 +52,14 @@ export interface Endpoint<S extends ObjectShape = ObjectShape> {
 }
 
 /** What the user is told when a call that spends money may have happened without a readable answer. */
-export interface SpendsMoney {
+interface SpendsMoney {
 	/** Says what may have happened, e.g. "The send may have gone out". */
 	mayHaveHappened: string;
 	/** Where to look before running it again, e.g. "Account → Get Credits: …". */
 	howToCheck: string;
 }
 
-export type ResponseFormat = 'json' | 'xml';
+type ResponseFormat = 'json' | 'xml';
 
 export interface ClientSettings {
 	format: ResponseFormat;
@@ -70,7 +70,7 @@ export interface ClientSettings {
 	operationLabel?: string;
 }
 
-export interface MailPartnerCredentials {
+interface MailPartnerCredentials {
 	/** Only to redact it from what the user sees: the credential's `authenticate` puts it in requests. */
 	apiKey: string;
 	baseUrl: string;
@@ -83,7 +83,7 @@ export interface MailPartnerCredentials {
  * n8n's request helper is called with it as `this`, as n8n's own nodes do (it reads the node and
  * the execution's cancel signal from there).
  */
-export type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
+type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
 	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>;
 	getExecutionCancelSignal?: () => AbortSignal | undefined;
 };

@@ -17,7 +17,7 @@ export type Decoded =
 
 /** MailPartner's refusal: its code (undefined when the answer had none), its words, and the
  * per-field `error: [{elementId, message}]` that validation failures may add. */
-export interface Failure {
+interface Failure {
 	kind: 'failure';
 	code: number | undefined;
 	message: string;

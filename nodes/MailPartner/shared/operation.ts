@@ -14,10 +14,12 @@ import { maxRequestsPerMinute } from './pacer';
 
 /**
  * What every operation module exports, and how the node runs an operation over its items.
- * Each operation keeps its fields, its request, its answer's shape and its codes in its own file.
+ * An operation keeps its fields, its request, its answer's shape and its codes in its own module
+ * (Send has its fields and its request in two files beside it), listed once in its resource's
+ * index (shared/resource.ts): its option value is its one name, and its label is derived.
  */
 export interface Operation<Inputs = IDataObject, Execution = undefined> {
-	/** The entry of the Operation selector. */
+	/** The entry of the Operation selector; its value is the operation's name for the router and the fields' scoping. */
 	option: INodePropertyOptions & { value: string };
 	/**
 	 * The operation's own fields, without `resource` and `operation` in their display options: the
@@ -61,7 +63,7 @@ export interface Batch<Inputs> {
 }
 
 /** Node-wide settings from Options, read once per execution (they are not per-item choices). */
-export interface RunSettings extends ClientSettings {
+interface RunSettings extends ClientSettings {
 	itemsInFlight: number;
 }
 

@@ -4,7 +4,7 @@ import type { MailPartnerClient } from './client';
 import { mapInOrder } from './in-order';
 
 /** One page of a numbered list, as MailPartner answers it (a missing value is null). */
-export interface Page<Entry> {
+interface Page<Entry> {
 	total: number | null;
 	perPage: number | null;
 	page: number | null;
@@ -12,7 +12,7 @@ export interface Page<Entry> {
 }
 
 /** A list MailPartner serves in numbered pages, and how messages name it. */
-export interface PagedList<Entry> {
+interface PagedList<Entry> {
 	/** Reads page `page` (from 1). */
 	read(page: number): Promise<Page<Entry>>;
 	/** "subaccounts", for messages. */

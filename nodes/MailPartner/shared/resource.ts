@@ -3,7 +3,7 @@ import { updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
 import type { Operation } from './operation';
 
 /** An operation as the node routes it: its module, and its name as the editor shows it. */
-export type RoutedOperation = Operation<unknown, unknown> & {
+type RoutedOperation = Operation<unknown, unknown> & {
 	/** "Message → Send": the resource's and the operation's names, for messages that say where to act. */
 	label: string;
 };

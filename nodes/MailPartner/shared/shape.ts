@@ -23,7 +23,7 @@ export interface ObjectShape<Fields extends Record<string, Shape> = Record<strin
 	readonly [fieldsByName]?: Fields;
 }
 
-export interface ArrayShape<Items extends Shape = Shape> {
+interface ArrayShape<Items extends Shape = Shape> {
 	readonly kind: 'array';
 	readonly items: Items;
 }

@@ -31,8 +31,6 @@ const endpoint = {
 	changesState: true,
 } satisfies Endpoint;
 
-export const cancelShape = endpoint.answer;
-
 export const cancel: Operation<{ messageId: string }> = {
 	option: {
 		name: 'Cancel',

@@ -37,10 +37,10 @@ const endpoint = {
  * shown); these are the waiting words of its SMS status list and of the sandbox. Any other status,
  * known or not, counts as final and is passed through untouched.
  */
-export const waitingStatuses: ReadonlySet<string> = new Set(['pending', 'waiting', 'queued', 'scheduled', 'en attente']);
+const waitingStatuses: ReadonlySet<string> = new Set(['pending', 'waiting', 'queued', 'scheduled', 'en attente']);
 
 /** Waiting never holds a worker longer than this, whatever Max Wait says: longer waits are the Wait node's job. */
-export const maxWaitCeilingSeconds = 300;
+const maxWaitCeilingSeconds = 300;
 
 interface StatusSettings {
 	simplify: boolean;

@@ -7,7 +7,7 @@ import { itemParameter } from '../../shared/parameter';
  * of the input item, which Message → Send outputs, so a step added after a Send is ready to run.
  * Written exactly so, shared/parameter.ts reads it from the item without n8n's expression sandbox.
  */
-export const previousMessageId = '={{ $json.messageId }}';
+const previousMessageId = '={{ $json.messageId }}';
 
 /** The Message ID field of Get Status and Cancel. */
 export function messageIdField(description: string): INodeProperties {

@@ -21,7 +21,7 @@ import { listEndpoint } from './getAll';
  * They move money, so every input is checked before anything is sent and they are never retried.
  */
 
-export interface CreditInputs extends IDataObject {
+interface CreditInputs extends IDataObject {
 	credit: number;
 	tokenSubaccount: string;
 }
@@ -137,7 +137,7 @@ function readToken(raw: unknown): string {
 	return '';
 }
 
-export function prepareCredit(context: IExecuteFunctions, itemIndex: number): CreditInputs {
+function prepareCredit(context: IExecuteFunctions, itemIndex: number): CreditInputs {
 	const invalid = (message: string, hint: string) =>
 		new NodeOperationError(context.getNode(), message, {
 			description: `${hint} Nothing was sent and no credit moved.`,

@@ -1,7 +1,7 @@
 import type { Endpoint } from '../../shared/client';
 import type { Operation } from '../../shared/operation';
 import { number, object } from '../../shared/shape';
-import { readEmail } from './common';
+import { emailField, readEmail } from './common';
 
 /** `POST /unsubscribe/add`: `stopId` is the new entry's ID, the one the list shows. */
 const endpoint = {
@@ -24,19 +24,9 @@ export const add: Operation<{ email: string }> = {
 		action: 'Add an address to the unsubscribe list',
 		description: 'Add an e-mail address to the unsubscribe list: MailPartner sends it no more mail',
 	},
-	fields: [
-		{
-			displayName: 'Email',
-			name: 'email',
-			type: 'string',
-			required: true,
-			placeholder: 'name@email.com',
-			default: '',
-			description: 'The address to add to the unsubscribe list',
-		},
-	],
+	fields: [emailField('The address to add to the unsubscribe list')],
 	endpoint,
-	prepare: (context, itemIndex) => ({ email: readEmail(context, 'email', 'Email', itemIndex) }),
+	prepare: (context, itemIndex) => ({ email: readEmail(context, itemIndex) }),
 	// The answer holds only the new ID: the address goes with it, so the item says which one it is.
 	run: async (client, inputs, itemIndex) => [{ email: inputs.email, ...(await client.call(endpoint, inputs, itemIndex)) }],
 };

@@ -3,7 +3,7 @@ import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
 import type { Operation } from '../../shared/operation';
 import { object } from '../../shared/shape';
-import { readEmail } from './common';
+import { emailField, readEmail } from './common';
 import { readUnsubscribeList } from './getAll';
 
 /**
@@ -75,16 +75,7 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 			],
 			default: 'email',
 		},
-		{
-			displayName: 'Email',
-			name: 'email',
-			type: 'string',
-			required: true,
-			placeholder: 'name@email.com',
-			default: '',
-			description: 'The address to remove from the unsubscribe list',
-			displayOptions: { show: { removeBy: ['email'] } },
-		},
+		{ ...emailField('The address to remove from the unsubscribe list'), displayOptions: { show: { removeBy: ['email'] } } },
 		{
 			displayName: 'ID',
 			name: 'id',
@@ -100,7 +91,7 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 	start: () => ({}),
 	prepare(context, itemIndex) {
 		const by = context.getNodeParameter('removeBy', itemIndex, 'email') as unknown;
-		if (by === 'email') return { by, email: readEmail(context, 'email', 'Email', itemIndex) };
+		if (by === 'email') return { by, email: readEmail(context, itemIndex) };
 		if (by !== 'id') {
 			throw new NodeOperationError(context.getNode(), `Remove By must be "email" or "id", got "${String(by).slice(0, 40)}"`, {
 				description: 'Choose Email or ID. Nothing was sent.',
