@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import type { ClientSettings, Endpoint, MailPartnerClient } from './client';
-import { mapInOrder } from './in-order';
+import { mapInOrder } from './inOrder';
 import { maxRequestsPerMinute } from './pacer';
 
 /**

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { MailPartnerClient } from './client';
-import { mapInOrder } from './in-order';
+import { mapInOrder } from './inOrder';
 
 /** One page of a numbered list, as MailPartner answers it (a missing value is null). */
 interface Page<Entry> {

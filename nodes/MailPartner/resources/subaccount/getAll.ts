@@ -33,6 +33,7 @@ export const listEndpoint = {
 
 export const listPageShape = listEndpoint.answer;
 
+/** The subaccounts, through the shared page loop (shared/pages.ts), each without its own API key unless asked for. */
 async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number, { includeApiKeys }: GetAllExecution): Promise<IDataObject[]> {
 	const subaccounts = await readPages(
 		client,
