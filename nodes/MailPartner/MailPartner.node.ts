@@ -4,7 +4,6 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
-	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -15,24 +14,17 @@ import { subaccount } from './resources/subaccount';
 import { searchSubaccounts } from './resources/subaccount/creditMove';
 import { unsubscribe } from './resources/unsubscribe';
 import { credentialType, MailPartnerClient, readCredentials } from './shared/client';
-import { readSettings, runItems } from './shared/operation';
+import { optionsCollection, readSettings, runItems } from './shared/operation';
 
-const resources = { account, message, subaccount, unsubscribe };
-
-/** The Resource selector's options, in the order the panel lists them. */
-const resourceOptions: Array<{ name: string; value: keyof typeof resources }> = [
-	{ name: 'Account', value: 'account' },
-	{ name: 'Message', value: 'message' },
-	{ name: 'Subaccount', value: 'subaccount' },
-	{ name: 'Unsubscribe', value: 'unsubscribe' },
-];
+/** The resources, in the order the Resource selector lists them. */
+const resources = [account, message, subaccount, unsubscribe];
 
 const resourceSelector: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
 	type: 'options',
 	noDataExpression: true,
-	options: resourceOptions,
+	options: resources.map((resource) => resource.option),
 	default: 'account',
 };
 
@@ -45,12 +37,8 @@ const resourceSelector: INodeProperties = {
  */
 function subtitleExpression(): string {
 	const labels: Record<string, string> = {};
-	for (const resource of resourceOptions) {
-		const selector = resources[resource.value].properties.find((property) => property.name === 'operation');
-		const operations = (selector?.options ?? []).filter((option): option is INodePropertyOptions => 'value' in option);
-		for (const operation of operations) {
-			labels[`${resource.value}:${String(operation.value)}`] = `${operation.name} · ${resource.name}`;
-		}
+	for (const { option: resource, operations } of resources) {
+		for (const { option } of Object.values(operations)) labels[`${resource.value}:${option.value}`] = `${option.name} · ${resource.name}`;
 	}
 	// A flat object: a nested one would hold "}}", which ends an n8n expression early.
 	return `={{ (${JSON.stringify(labels)})[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`;
@@ -65,7 +53,7 @@ export const summary =
  * external, so both nodes share one client module in n8n (one pacer under MailPartner's rate
  * limit per process, and the XML reader shipped once).
  */
-export { getCredits } from './resources/account/getCredits';
+export { creditsEndpoint } from './resources/account/getCredits';
 export { readUnsubscribeList } from './resources/unsubscribe/getAll';
 export { credentialType, MailPartnerClient, readCredentials } from './shared/client';
 export { defaults } from './shared/operation';
@@ -84,13 +72,7 @@ export class MailPartner implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: credentialType, required: true }],
-		properties: [
-			resourceSelector,
-			...account.properties,
-			...subaccount.properties,
-			...message.properties,
-			...unsubscribe.properties,
-		],
+		properties: [resourceSelector, ...resources.flatMap((resource) => resource.properties), optionsCollection],
 	};
 
 	methods = {
@@ -107,7 +89,7 @@ export class MailPartner implements INodeType {
 		if (items.length === 0) return [[]];
 		const resourceName = this.getNodeParameter('resource', 0) as string;
 		const operationName = this.getNodeParameter('operation', 0) as string;
-		const operation = resources[resourceName as keyof typeof resources]?.operations[operationName];
+		const operation = resources.find((resource) => resource.option.value === resourceName)?.operations[operationName];
 		if (!operation) {
 			throw new NodeOperationError(this.getNode(), `Unknown operation "${operationName}" of "${resourceName}"`);
 		}
@@ -116,13 +98,13 @@ export class MailPartner implements INodeType {
 				this.getNode(),
 				'Retry On Fail is on: a retry would run this call again and spend the money again',
 				{
-					description: `n8n retries the whole node, so what ${operation.endpoint.label} already did (and charged) would be done twice. Turn Retry On Fail off in the node’s settings. Nothing was sent.`,
+					description: `n8n retries the whole node, so what ${operation.label} already did (and charged) would be done twice. Turn Retry On Fail off in the node’s settings. Nothing was sent.`,
 				},
 			);
 		}
 		const settings = readSettings(this);
 		const credentials = await readCredentials(this);
-		const client = new MailPartnerClient(this, credentials, settings);
+		const client = new MailPartnerClient(this, credentials, { ...settings, operationLabel: operation.label });
 		return [await runItems(this, items.length, operation, client, settings.itemsInFlight)];
 	}
 }

@@ -12,8 +12,8 @@ import {
 // Through the MailPartner node's file, which the build leaves external (see that file).
 import {
 	credentialType,
+	creditsEndpoint,
 	defaults,
-	getCredits,
 	MailPartnerClient,
 	readCredentials,
 	readUnsubscribeList,
@@ -137,8 +137,8 @@ async function creditsBelow(
 		throw new NodeOperationError(context.getNode(), `Threshold must be a number of at least 0, got ${String(rawThreshold).slice(0, 40)}`);
 	}
 
-	const answer = await client.call(getCredits.endpoint, {}, 0);
-	const credits = (answer.credits ?? {}) as IDataObject;
+	const answer = await client.call(creditsEndpoint, {}, 0);
+	const credits = answer.credits;
 	// Both are numbers once read (Get Credits outputs the balance in euros as a number); a null is
 	// MailPartner leaving the value out.
 	const value = unit === 'euros' ? credits.balance : credits.creditMail;

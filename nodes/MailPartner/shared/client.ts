@@ -11,10 +11,11 @@ import {
 } from 'n8n-workflow';
 
 import { decodeAnswer } from './decode';
+import { hostOf, maxAnswerBytes, networkFailure, readBounded, retryAfterMs, type Failed } from './network';
 import { describeMailPartnerError, readable, type ErrorTable } from './errors';
 import { pacerFor, type Pacer } from './pacer';
 import { redactValues, redactorFor, type Redact } from './redact';
-import type { Shape } from './shape';
+import type { Answer, ObjectShape } from './shape';
 
 /**
  * The one MailPartner client: every request of the package goes through `call`. It owns what n8n
@@ -28,12 +29,12 @@ export const credentialType = 'mailPartnerApi';
 const defaultBaseUrl = 'https://api.mailpartner.fr/v1';
 
 /** One MailPartner call: where it goes, what its answer holds, what its codes mean. */
-export interface Endpoint {
+export interface Endpoint<S extends ObjectShape = ObjectShape> {
 	method: 'GET' | 'POST';
 	/** Below the base URL, e.g. `/bulk-status`. */
 	path: string;
 	/** The JSON shape of what follows `success` and `code` in the answer. */
-	answer: Shape;
+	answer: S;
 	/** The codes this call documents (the common ones are in errors.ts). */
 	errors: ErrorTable;
 	/**
@@ -48,28 +49,28 @@ export interface Endpoint {
 	 * 5xx the change may have been made, and a retry would report it as already done.
 	 */
 	changesState?: boolean;
-	/** How the operation is named in the editor, for messages that say where to act. */
-	label: string;
 }
 
 /** What the user is told when a call that spends money may have happened without a readable answer. */
-export interface SpendsMoney {
+interface SpendsMoney {
 	/** Says what may have happened, e.g. "The send may have gone out". */
 	mayHaveHappened: string;
 	/** Where to look before running it again, e.g. "Account → Get Credits: …". */
 	howToCheck: string;
 }
 
-export type ResponseFormat = 'json' | 'xml';
+type ResponseFormat = 'json' | 'xml';
 
 export interface ClientSettings {
 	format: ResponseFormat;
 	timeoutMs: number;
 	/** 0 turns pacing off. */
 	requestsPerMinute: number;
+	/** The operation as the editor names it ("Message → Send"), for messages that say where to act. */
+	operationLabel?: string;
 }
 
-export interface MailPartnerCredentials {
+interface MailPartnerCredentials {
 	/** Only to redact it from what the user sees: the credential's `authenticate` puts it in requests. */
 	apiKey: string;
 	baseUrl: string;
@@ -82,13 +83,11 @@ export interface MailPartnerCredentials {
  * n8n's request helper is called with it as `this`, as n8n's own nodes do (it reads the node and
  * the execution's cancel signal from there).
  */
-export type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
+type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
 	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>;
 	getExecutionCancelSignal?: () => AbortSignal | undefined;
 };
 
-/** Larger answers are refused: MailPartner's largest (a 500-recipient status) is ~100 kB. */
-export const maxAnswerBytes = 10 * 1024 * 1024;
 /** Reads answered 429 or 5xx are retried for at most this long in total. */
 const retryBudgetMs = 30_000;
 const maxAttempts = 5;
@@ -136,12 +135,13 @@ export class MailPartnerClient {
 	}
 
 	/** Sends one call and returns its answer's payload, or throws a NodeApiError that says why. */
-	async call(endpoint: Endpoint, params: IDataObject, itemIndex: number): Promise<IDataObject> {
+	async call<S extends ObjectShape>(endpoint: Endpoint<S>, params: IDataObject, itemIndex: number): Promise<Answer<S>> {
 		const started = Date.now();
 		for (let attempt = 1; ; attempt++) {
 			const answer = await this.exchange(endpoint, params, itemIndex);
 			const waitMs = this.retryDelay(endpoint, answer, attempt, Date.now() - started);
-			if (waitMs === undefined) return this.read(endpoint, answer, itemIndex);
+			// The decoder held the answer to the endpoint's shape: it is what `Answer<S>` says.
+			if (waitMs === undefined) return this.read(endpoint, answer, itemIndex) as Answer<S>;
 			if (answer.status === 429) this.pacer?.pauseUntil(Date.now() + waitMs);
 			await sleep(waitMs);
 		}
@@ -215,56 +215,9 @@ export class MailPartnerClient {
 		return { status: response.statusCode, headers: response.headers as IDataObject, body: body.text };
 	}
 
-	private networkError(
-		error: unknown,
-		endpoint: Endpoint,
-		itemIndex: number,
-		timeout: AbortSignal,
-	): NodeApiError {
-		const host = hostOf(this.credentials.baseUrl);
-		// n8n hands the network library's error on inside its own NodeApiError.
-		const layers = [error, (error as { cause?: unknown })?.cause] as Array<{ code?: unknown; name?: unknown } | undefined>;
-		const code = layers.map((layer) => layer?.code).find((value): value is string => typeof value === 'string') ?? '';
-		// n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED, n8n 2.12 and later; n8n 3 blocks more
-		// ranges) refuses the address before connecting. Its error classes are n8n's own, not
-		// exported to a community package: they are known by name.
-		const ssrf = layers.map((layer) => layer?.name).find((name) => name === 'SsrfBlockedIpError' || name === 'SsrfBlockedHostnameError');
-		if (ssrf !== undefined) {
-			return this.failure(endpoint, itemIndex, {
-				message: `n8n's SSRF protection blocked the request to ${host}`,
-				advice:
-					ssrf === 'SsrfBlockedHostnameError'
-						? 'n8n refuses this host name (N8N_SSRF_BLOCKED_HOSTNAMES). Nothing was sent. An n8n administrator can allow it in N8N_SSRF_ALLOWED_HOSTNAMES; for MailPartner itself, set the credential’s Base URL back to https://api.mailpartner.fr/v1.'
-						: 'The credential’s Base URL points at an address n8n refuses (a private, loopback or reserved range). Nothing was sent. An n8n administrator can allow it in N8N_SSRF_ALLOWED_IP_RANGES (e.g. 127.0.0.1/32 for a local sandbox) or its host name in N8N_SSRF_ALLOWED_HOSTNAMES; for MailPartner itself, set the Base URL back to https://api.mailpartner.fr/v1.',
-				outcome: 'notDone',
-			});
-		}
-		// The request's own timeout (ECONNABORTED, "timeout of … ms exceeded") and the client's timer
-		// are the same Timeout, whichever fires first.
-		if (timeout.aborted || code === 'ECONNABORTED') {
-			return this.failure(endpoint, itemIndex, {
-				message: `MailPartner did not answer within ${this.settings.timeoutMs / 1000} s (${host})`,
-				advice: 'Raise Options → Timeout if MailPartner is often this slow.',
-				outcome: 'unknown',
-			});
-		}
-		// These fail before a request reaches any server: nothing was done.
-		const neverConnected: Record<string, string> = {
-			ECONNREFUSED: `Could not connect to ${host}: the connection was refused`,
-			ENOTFOUND: `Could not connect to ${host}: the host name was not found`,
-			EAI_AGAIN: `Could not connect to ${host}: the host name could not be resolved`,
-		};
-		const cutShort: Record<string, string> = {
-			ECONNRESET: `The connection to ${host} closed unexpectedly`,
-			ETIMEDOUT: `The connection to ${host} timed out`,
-			ECONNABORTED: `The connection to ${host} was aborted`,
-		};
-		// The network library's own words may quote the URL, so the key: only its code is kept.
-		return this.failure(endpoint, itemIndex, {
-			message: neverConnected[code] ?? cutShort[code] ?? `The request to ${host} failed${code ? ` (${code})` : ''}`,
-			advice: 'Check the Base URL of the credential and the network between n8n and MailPartner.',
-			outcome: neverConnected[code] ? 'notDone' : 'unknown',
-		});
+	private networkError(error: unknown, endpoint: Endpoint, itemIndex: number, timeout: AbortSignal): NodeApiError {
+		const failed = networkFailure(error, hostOf(this.credentials.baseUrl), timeout.aborted, this.settings.timeoutMs);
+		return this.failure(endpoint, itemIndex, failed);
 	}
 
 	/** Turns a whole answer into the payload, or into the error the user sees. */
@@ -307,7 +260,7 @@ export class MailPartnerClient {
 		if (decoded.kind === 'unreadable') {
 			const advice =
 				decoded.unusableXml && this.settings.format === 'xml'
-					? `The node used none of its values. If this persists, set Options → Response Format to JSON for ${endpoint.label}.`
+					? `The node used none of its values. If this persists, set Options → Response Format to JSON${this.settings.operationLabel ? ` for ${this.settings.operationLabel}` : ''}.`
 					: 'MailPartner may be unavailable, or the Base URL of the credential may not point at the MailPartner API.';
 			throw this.failure(endpoint, itemIndex, {
 				message: `${decoded.reason} (HTTP ${httpStatus})`,
@@ -365,80 +318,4 @@ export class MailPartnerClient {
 			itemIndex: failed.itemIndex,
 		});
 	}
-}
-
-/**
- * Why a call failed, before the client words it for the user. `outcome` says whether the call
- * may have been carried out: 'notDone' when MailPartner refused it or the request never reached
- * a server; 'unknown' when it may have reached MailPartner without a readable answer.
- */
-interface Failed {
-	message: string;
-	/** What the user can do, without "try again later" (the client adds it where it helps). */
-	advice: string;
-	outcome: 'notDone' | 'unknown';
-	httpStatus?: number;
-	mailPartnerCode?: number;
-}
-
-/** The host of a URL, for messages (never its path or query, which may hold the key). */
-function hostOf(url: string, base?: string): string {
-	try {
-		return new URL(url, base).host || 'an address without a host';
-	} catch {
-		return 'an invalid address';
-	}
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-function retryAfterMs(value: unknown): number | undefined {
-	const text = typeof value === 'string' ? value.trim() : '';
-	if (/^\d{1,6}$/.test(text)) return Number(text) * 1000;
-	const date = text ? Date.parse(text) : NaN;
-	return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-interface BodyStream extends AsyncIterable<Buffer | string> {
-	destroy(error?: Error): void;
-}
-
-/** The body as text, or why it was not read to the end. */
-type Body = { text: string } | { stopped: 'tooLarge' | 'aborted' };
-
-/**
- * Reads the answer's body, stopping at `maxAnswerBytes` and when the timeout fires (a body that
- * stalls half-way ends too). The body arrives as a stream because of `encoding: 'stream'`.
- */
-async function readBounded(body: unknown, headers: object, signal: AbortSignal): Promise<Body> {
-	if (typeof body === 'string') return { text: body };
-	const stream = body as BodyStream | undefined;
-	if (!stream || typeof (stream as Partial<BodyStream>)[Symbol.asyncIterator] !== 'function') return { text: '' };
-	const declared = Number((headers as IDataObject)['content-length']);
-	if (declared > maxAnswerBytes) {
-		stream.destroy();
-		return { stopped: 'tooLarge' };
-	}
-	// Ending the stream ends the loop below; `signal.aborted` then says why.
-	const stop = () => stream.destroy();
-	signal.addEventListener('abort', stop, { once: true });
-	const chunks: Buffer[] = [];
-	let size = 0;
-	try {
-		for await (const chunk of stream) {
-			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-			size += bytes.length;
-			if (size > maxAnswerBytes) {
-				stream.destroy();
-				return { stopped: 'tooLarge' };
-			}
-			chunks.push(bytes);
-		}
-	} catch {
-		// A stream destroyed by the timeout, or a connection cut mid-body: say which below.
-		return { stopped: 'aborted' };
-	} finally {
-		signal.removeEventListener('abort', stop);
-	}
-	if (signal.aborted) return { stopped: 'aborted' };
-	return { text: Buffer.concat(chunks).toString('utf8') };
 }

@@ -5,7 +5,7 @@
  * the codes the error-code page gives for every call, and the wording.
  */
 
-export interface ErrorText {
+interface ErrorText {
 	message: string;
 	/** What the user can do about it. */
 	hint: string;

@@ -26,7 +26,7 @@ export function emailAddress(value: string): string | undefined {
 const eurosText = /^\d{1,9}(\.\d{1,3})?$/;
 
 /** What an amount in euros reads as: the amount, or why it is not one. */
-export type EurosResult = { ok: true; euros: number } | { ok: false; reason: 'notPositive' | 'notEuros' };
+type EurosResult = { ok: true; euros: number } | { ok: false; reason: 'notPositive' | 'notEuros' };
 
 /**
  * An amount of euros greater than 0, kept to the tenth of a cent: MailPartner keeps balances to

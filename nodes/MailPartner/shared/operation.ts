@@ -2,7 +2,6 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
-	type IDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -10,16 +9,22 @@ import {
 } from 'n8n-workflow';
 
 import type { ClientSettings, Endpoint, MailPartnerClient } from './client';
+import { mapInOrder } from './inOrder';
 import { maxRequestsPerMinute } from './pacer';
 
 /**
  * What every operation module exports, and how the node runs an operation over its items.
- * Each operation keeps its fields, its request, its answer's shape and its codes in its own file.
+ * An operation keeps its fields, its request, its answer's shape and its codes in its own module
+ * (Send has its fields and its request in two files beside it), listed once in its resource's
+ * index (shared/resource.ts): its option value is its one name, and its label is derived.
  */
 export interface Operation<Inputs = IDataObject, Execution = undefined> {
-	/** The entry of the Operation selector. */
+	/** The entry of the Operation selector; its value is the operation's name for the router and the fields' scoping. */
 	option: INodePropertyOptions & { value: string };
-	/** The operation's own fields (the Options collection is added by `optionsCollection`). */
+	/**
+	 * The operation's own fields, without `resource` and `operation` in their display options: the
+	 * resource builder scopes them to the operation. The node adds the Options collection.
+	 */
 	fields: INodeProperties[];
 	endpoint: Endpoint;
 	/**
@@ -58,7 +63,7 @@ export interface Batch<Inputs> {
 }
 
 /** Node-wide settings from Options, read once per execution (they are not per-item choices). */
-export interface RunSettings extends ClientSettings {
+interface RunSettings extends ClientSettings {
 	itemsInFlight: number;
 }
 
@@ -71,57 +76,57 @@ export const defaults = {
 	itemsInFlight: 8,
 } as const;
 
-/** The Options collection of an operation (n8n's lint wants literal defaults: they are `defaults`). */
-export function optionsCollection(show: NonNullable<IDisplayOptions['show']>): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Items In Flight',
-				name: 'itemsInFlight',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
-				default: 8,
-				description: 'How many items are sent to MailPartner at once. Output keeps the input order.',
-			},
-			{
-				displayName: 'Requests Per Minute',
-				name: 'requestsPerMinute',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: maxRequestsPerMinute, numberPrecision: 0 },
-				default: 1900,
-				description:
-					'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
-			},
-			{
-				displayName: 'Response Format',
-				name: 'responseFormat',
-				type: 'options',
-				options: [
-					{ name: 'JSON', value: 'json' },
-					{ name: 'XML', value: 'xml' },
-				],
-				default: 'json',
-				description:
-					'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1000, maxValue: 300_000, numberPrecision: 0 },
-				default: 10000,
-				description:
-					'Milliseconds to wait for each of MailPartner’s answers, body included, before giving up',
-			},
-		],
-	};
-}
+/**
+ * The Options collection, declared once for the node: every operation shows it, after its own
+ * fields (n8n's lint wants literal defaults: they are `defaults`).
+ */
+export const optionsCollection: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Items In Flight',
+			name: 'itemsInFlight',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+			default: 8,
+			description: 'How many items are sent to MailPartner at once. Output keeps the input order.',
+		},
+		{
+			displayName: 'Requests Per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: maxRequestsPerMinute, numberPrecision: 0 },
+			default: 1900,
+			description:
+				'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
+		},
+		{
+			displayName: 'Response Format',
+			name: 'responseFormat',
+			type: 'options',
+			options: [
+				{ name: 'JSON', value: 'json' },
+				{ name: 'XML', value: 'xml' },
+			],
+			default: 'json',
+			description:
+				'The format MailPartner answers in. The output is the same either way; leave JSON unless your setup needs XML.',
+		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1000, maxValue: 300_000, numberPrecision: 0 },
+			default: 10000,
+			description:
+				'Milliseconds to wait for each of MailPartner’s answers, body included, before giving up',
+		},
+	],
+};
 
 /** Reads Options once; a value out of range stops the node before anything is sent. */
 export function readSettings(context: IExecuteFunctions): RunSettings {
@@ -212,7 +217,7 @@ function pairedWith(itemIndex: number | number[]): INodeExecutionData['pairedIte
 export async function runItems<Inputs, Execution>(
 	context: IExecuteFunctions,
 	itemCount: number,
-	operation: Operation<Inputs, Execution>,
+	operation: Operation<Inputs, Execution> & { label: string },
 	client: MailPartnerClient,
 	itemsInFlight: number,
 ): Promise<INodeExecutionData[]> {
@@ -251,13 +256,10 @@ export async function runItems<Inputs, Execution>(
 		throw asNodeError(context, error, valid[0]?.itemIndex ?? 0);
 	}
 
-	let next = 0;
-	let failure: NodeApiError | NodeOperationError | undefined;
 	/** Items whose request went through, for the error when the node stops (see `doneBeforeStop`). */
 	const done: number[] = [];
-	const worker = async () => {
-		while (failure === undefined && next < requests.length) {
-			const { itemIndexes, inputs } = requests[next++];
+	try {
+		await mapInOrder(requests, itemsInFlight, async ({ itemIndexes, inputs }) => {
 			const first = itemIndexes[0];
 			const paired = itemIndexes.length === 1 ? first : itemIndexes;
 			try {
@@ -267,15 +269,15 @@ export async function runItems<Inputs, Execution>(
 			} catch (error) {
 				const nodeError = asNodeError(context, error, first);
 				// Without Continue On Fail the node stops: no further request starts.
-				if (!continueOnFail) failure ??= nodeError;
-				else outputs[first] = [errorItem(nodeError, paired)];
+				if (!continueOnFail) throw nodeError;
+				outputs[first] = [errorItem(nodeError, paired)];
 			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(itemsInFlight, requests.length) }, worker));
-	if (failure) {
-		if (operation.endpoint.spendsMoney) doneBeforeStop(failure, done, operation.endpoint.label);
-		throw failure;
+		});
+	} catch (failure) {
+		// The requests throw only the node's own errors: `asNodeError` hands them back as they are.
+		const nodeError = asNodeError(context, failure, 0);
+		if (operation.endpoint.spendsMoney) doneBeforeStop(nodeError, done, operation.label);
+		throw nodeError;
 	}
 	return outputs.flat();
 }

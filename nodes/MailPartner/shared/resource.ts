@@ -1,34 +1,51 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from './operation';
 
+/** An operation as the node routes it: its module, and its name as the editor shows it. */
+type RoutedOperation = Operation<unknown, unknown> & {
+	/** "Message → Send": the resource's and the operation's names, for messages that say where to act. */
+	label: string;
+};
+
 export interface Resource {
+	/** The entry of the Resource selector. */
+	option: { name: string; value: string };
 	/** The operations by their selector value, for the node's router. */
-	operations: Record<string, Operation<unknown, unknown>>;
-	/** The Operation selector of this resource, then every operation's fields. */
+	operations: Record<string, RoutedOperation>;
+	/** The Operation selector of this resource, then every operation's fields, each shown for its operation only. */
 	properties: INodeProperties[];
 }
 
-/** One resource: its Operation selector, built from its operation modules, and their fields. */
+/**
+ * One resource, from its operation modules listed once: each operation's selector value is its
+ * name everywhere (router key, scoping of its fields), and its label is derived from the names.
+ */
 export function resourceDescription(
-	resource: string,
-	operations: Record<string, Operation<unknown, unknown>>,
+	option: Resource['option'],
+	operations: Array<Operation<unknown, unknown>>,
 	defaultOperation: string,
 ): Resource {
-	const all = Object.values(operations);
+	// In the selector's order (by name), which the canvas subtitles follow too.
+	const routed = operations
+		.map((operation) => ({ ...operation, label: `${option.name} → ${operation.option.name}` }))
+		.sort((a, b) => a.option.name.localeCompare(b.option.name));
 	return {
-		operations,
+		option,
+		operations: Object.fromEntries(routed.map((operation) => [operation.option.value, operation])),
 		properties: [
 			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
-				displayOptions: { show: { resource: [resource] } },
-				options: all.map((operation) => operation.option).sort((a, b) => a.name.localeCompare(b.name)),
+				displayOptions: { show: { resource: [option.value] } },
+				options: routed.map((operation) => operation.option),
 				default: defaultOperation,
 			},
-			...all.flatMap((operation) => operation.fields),
+			...operations.flatMap((operation) =>
+				updateDisplayOptions({ show: { resource: [option.value], operation: [operation.option.value] } }, operation.fields),
+			),
 		],
 	};
 }

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
 
 /**
@@ -7,7 +7,7 @@ import { number, object, text } from '../../shared/shape';
  * with 3 decimals ("160.120"); the node outputs it as a number (160.12), as the credit moves'
  * euros already are, so that a workflow compares and adds it without converting it first.
  */
-const endpoint: Endpoint = {
+export const creditsEndpoint = {
 	method: 'GET',
 	path: '/me',
 	answer: object({
@@ -17,8 +17,7 @@ const endpoint: Endpoint = {
 	// The page documents only 10 (wrong key), one of the codes common to every call.
 	errors: {},
 	spendsMoney: false,
-	label: 'Account → Get Credits',
-};
+} satisfies Endpoint;
 
 export const getCredits: Operation<Record<string, never>> = {
 	option: {
@@ -27,10 +26,10 @@ export const getCredits: Operation<Record<string, never>> = {
 		action: 'Get the account credits',
 		description: 'Get the number of e-mails and the balance left on the account',
 	},
-	fields: [optionsCollection({ resource: ['account'], operation: ['getCredits'] })],
-	endpoint,
+	fields: [],
+	endpoint: creditsEndpoint,
 	prepare: () => ({}),
-	run: async (client, inputs, itemIndex) => [await client.call(endpoint, inputs, itemIndex)],
+	run: async (client, inputs, itemIndex) => [await client.call(creditsEndpoint, inputs, itemIndex)],
 };
 
-export const getCreditsShape = endpoint.answer;
+export const getCreditsShape = creditsEndpoint.answer;

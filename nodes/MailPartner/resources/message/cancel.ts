@@ -1,14 +1,12 @@
 import type { Endpoint } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
 import { messageIdField, readMessageId } from './messageId';
-
-const showOnlyForCancel = { resource: ['message'], operation: ['cancel'] };
 
 const checkInMailPartner = 'See the message in your MailPartner account.';
 
 /** `GET /message-cancel`: cancels a scheduled send; the answer carries only a sentence. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/message-cancel',
 	answer: object({ message: text }),
@@ -31,10 +29,7 @@ const endpoint: Endpoint = {
 	// Cancelling spends nothing; asking twice only gets code 5.
 	spendsMoney: false,
 	changesState: true,
-	label: 'Message → Cancel',
-};
-
-export const cancelShape = endpoint.answer;
+} satisfies Endpoint;
 
 export const cancel: Operation<{ messageId: string }> = {
 	option: {
@@ -43,10 +38,7 @@ export const cancel: Operation<{ messageId: string }> = {
 		action: 'Cancel a scheduled send',
 		description: 'Cancel a scheduled send, at the latest 5 minutes before its time',
 	},
-	fields: [
-		messageIdField(showOnlyForCancel, 'The messageId that Message → Send returned for the scheduled send'),
-		optionsCollection(showOnlyForCancel),
-	],
+	fields: [messageIdField('The messageId that Message → Send returned for the scheduled send')],
 	endpoint,
 	prepare: (context, itemIndex) => ({ messageId: readMessageId(context, itemIndex) }),
 	run: async (client, inputs, itemIndex) => {

@@ -1,14 +1,12 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
-import { arrayOf, boolean, number, object, text } from '../../shared/shape';
+import type { Operation } from '../../shared/operation';
+import { arrayOf, boolean, number, object, text, type Answer } from '../../shared/shape';
 import { messageIdField, readMessageId } from './messageId';
 
-const showOnlyForGetStatus = { resource: ['message'], operation: ['getStatus'] };
-
 /** `GET /bulk-status`: one status per recipient. `date` is Unix seconds, as a string. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/bulk-status',
 	answer: object({
@@ -32,18 +30,17 @@ const endpoint: Endpoint = {
 		},
 	},
 	spendsMoney: false,
-	label: 'Message → Get Status',
-};
+} satisfies Endpoint;
 
 /**
  * Statuses that mean "no report yet". MailPartner lists no status values (only "Delivered" is
  * shown); these are the waiting words of its SMS status list and of the sandbox. Any other status,
  * known or not, counts as final and is passed through untouched.
  */
-export const waitingStatuses: ReadonlySet<string> = new Set(['pending', 'waiting', 'queued', 'scheduled', 'en attente']);
+const waitingStatuses: ReadonlySet<string> = new Set(['pending', 'waiting', 'queued', 'scheduled', 'en attente']);
 
 /** Waiting never holds a worker longer than this, whatever Max Wait says: longer waits are the Wait node's job. */
-export const maxWaitCeilingSeconds = 300;
+const maxWaitCeilingSeconds = 300;
 
 interface StatusSettings {
 	simplify: boolean;
@@ -74,10 +71,10 @@ function settingsOf(context: IExecuteFunctions): StatusSettings {
 	return settings;
 }
 
-type Recipient = { email: string; token: string; status: string; cost: number; stopMail: boolean; date: string };
+type StatusAnswer = Answer<typeof endpoint.answer>;
 
-function stillWaiting(answer: IDataObject): boolean {
-	const recipients = answer.StatutResponseList as Recipient[];
+function stillWaiting(answer: StatusAnswer): boolean {
+	const recipients = answer.StatutResponseList;
 	// No recipient yet: the reports are not in.
 	if (recipients.length === 0) return true;
 	return recipients.some((recipient) => typeof recipient.status === 'string' && waitingStatuses.has(recipient.status.toLowerCase()));
@@ -90,9 +87,9 @@ function isoDate(date: unknown): string | null {
 }
 
 /** One item per recipient, with the messageId, so an IF or Switch node can branch on `status`. */
-function perRecipient(answer: IDataObject): IDataObject[] {
+function perRecipient(answer: StatusAnswer): IDataObject[] {
 	const messageId = answer.messageId;
-	return (answer.StatutResponseList as Recipient[]).map((recipient) => ({
+	return answer.StatutResponseList.map((recipient) => ({
 		messageId,
 		email: recipient.email,
 		token: recipient.token,
@@ -125,7 +122,7 @@ export const getStatus: Operation<string, StatusSettings> = {
 			'Get the delivery status of each recipient of a send. Reports usually arrive seconds after the send, but can take up to 48 hours.',
 	},
 	fields: [
-		messageIdField(showOnlyForGetStatus, 'The messageId that Message → Send (or MailPartner) returned for the send'),
+		messageIdField('The messageId that Message → Send (or MailPartner) returned for the send'),
 		{
 			displayName: 'Simplify',
 			name: 'simplify',
@@ -134,7 +131,6 @@ export const getStatus: Operation<string, StatusSettings> = {
 			default: true,
 			description:
 				'Whether to output one item per recipient (messageId, email, token, status, cost, stopMail, date and dateIso) instead of MailPartner’s answer as it is',
-			displayOptions: { show: showOnlyForGetStatus },
 		},
 		{
 			displayName: 'Wait For Final Status',
@@ -146,7 +142,6 @@ export const getStatus: Operation<string, StatusSettings> = {
 				'Whether to ask again, every Poll Interval, while a recipient is still Pending, Waiting, Queued or Scheduled (or no report is in yet), for at most Max Wait in all. Other statuses, known or not, are final.',
 			// Shown under the field: while it waits, n8n only says "Executing node…".
 			hint: `While it waits, this step asks MailPartner again every Poll Interval, for up to Max Wait (${maxWaitCeilingSeconds} s at most), and n8n shows "Executing node…" until the statuses come out at the end. For reports that take hours, use a Wait node before Get Status instead.`,
-			displayOptions: { show: showOnlyForGetStatus },
 		},
 		{
 			displayName: 'Poll Interval (Seconds)',
@@ -156,7 +151,7 @@ export const getStatus: Operation<string, StatusSettings> = {
 			typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
 			default: 10,
 			description: 'Seconds between two status requests for the same message',
-			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
+			displayOptions: { show: { waitForFinalStatus: [true] } },
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -167,9 +162,8 @@ export const getStatus: Operation<string, StatusSettings> = {
 			default: 60,
 			description:
 				'The longest the node waits in all, for every item together (at most 300). Then it outputs the statuses as they are. For reports that take hours, use a Wait node before Get Status instead.',
-			displayOptions: { show: { ...showOnlyForGetStatus, waitForFinalStatus: [true] } },
+			displayOptions: { show: { waitForFinalStatus: [true] } },
 		},
-		optionsCollection(showOnlyForGetStatus),
 	],
 	endpoint,
 	start: settingsOf,

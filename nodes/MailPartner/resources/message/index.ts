@@ -3,4 +3,4 @@ import { cancel } from './cancel';
 import { getStatus } from './getStatus';
 import { send } from './send';
 
-export const message = resourceDescription('message', { send, getStatus, cancel }, 'getStatus');
+export const message = resourceDescription({ name: 'Message', value: 'message' }, [send, getStatus, cancel], 'getStatus');

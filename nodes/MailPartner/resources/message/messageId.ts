@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDisplayOptions, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { itemParameter } from '../../shared/parameter';
 
@@ -7,10 +7,10 @@ import { itemParameter } from '../../shared/parameter';
  * of the input item, which Message → Send outputs, so a step added after a Send is ready to run.
  * Written exactly so, shared/parameter.ts reads it from the item without n8n's expression sandbox.
  */
-export const previousMessageId = '={{ $json.messageId }}';
+const previousMessageId = '={{ $json.messageId }}';
 
 /** The Message ID field of Get Status and Cancel. */
-export function messageIdField(show: NonNullable<IDisplayOptions['show']>, description: string): INodeProperties {
+export function messageIdField(description: string): INodeProperties {
 	return {
 		displayName: 'Message ID',
 		name: 'messageId',
@@ -19,7 +19,6 @@ export function messageIdField(show: NonNullable<IDisplayOptions['show']>, descr
 		default: previousMessageId,
 		placeholder: '300',
 		description: `${description}. By default, the input item’s messageId, as Message → Send outputs it.`,
-		displayOptions: { show },
 	};
 }
 

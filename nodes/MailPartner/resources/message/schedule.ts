@@ -9,7 +9,7 @@
  * instant. Pure functions over Intl: no date library is bundled for this.
  */
 
-export const mailPartnerTimeZone = 'Europe/Paris';
+const mailPartnerTimeZone = 'Europe/Paris';
 
 const fiveMinutesMs = 5 * 60 * 1000;
 
@@ -21,7 +21,7 @@ export interface Schedule {
 	at: Date;
 }
 
-export type ScheduleResult = { ok: true; schedule: Schedule } | { ok: false; reason: string };
+type ScheduleResult = { ok: true; schedule: Schedule } | { ok: false; reason: string };
 
 const isoLike = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 

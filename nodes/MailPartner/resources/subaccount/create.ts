@@ -2,13 +2,11 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 
 import type { Endpoint } from '../../shared/client';
 import { asText, emailAddress, euroAmount, listOf, optionValue } from '../../shared/inputs';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { object, text } from '../../shared/shape';
 
-const showOnlyForCreate = { resource: ['subaccount'], operation: ['create'] };
-
 /** `POST /subaccount/create`: the new subaccount, and where its confirmation mail went. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'POST',
 	path: '/subaccount/create',
 	answer: object({
@@ -41,8 +39,7 @@ const endpoint: Endpoint = {
 		howToCheck:
 			'whether it was: Subaccount → Get Many lists it (by its e-mail), and Account → Get Credits shows whether Credit To Attribute left the main balance',
 	},
-	label: 'Subaccount → Create',
-};
+} satisfies Endpoint;
 
 export const createShape = endpoint.answer;
 
@@ -69,14 +66,12 @@ const createFields: INodeProperties[] = [
 			},
 		],
 		description: 'The kind of subaccount. This choice is final: it cannot be changed later.',
-		displayOptions: { show: showOnlyForCreate },
 	},
 	{
 		displayName: 'The type cannot be changed once the subaccount is created',
 		name: 'typeIsFinal',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: showOnlyForCreate },
 	},
 	{
 		displayName: 'Email',
@@ -85,7 +80,7 @@ const createFields: INodeProperties[] = [
 		placeholder: 'name@email.com',
 		default: '',
 		description: 'E-mail of the subaccount holder. When empty, MailPartner generates one for a simple subaccount.',
-		displayOptions: { show: { ...showOnlyForCreate, type: ['simple'] } },
+		displayOptions: { show: { type: ['simple'] } },
 	},
 	{
 		// The same field, shown as required for an advanced subaccount. Not `required: true`: when
@@ -98,7 +93,7 @@ const createFields: INodeProperties[] = [
 		default: '',
 		hint: 'Required for an advanced subaccount',
 		description: 'E-mail of the subaccount holder; it receives the sign-up mail',
-		displayOptions: { show: { ...showOnlyForCreate, type: ['advanced'] } },
+		displayOptions: { show: { type: ['advanced'] } },
 	},
 	{
 		displayName: 'Is Buyer',
@@ -111,7 +106,7 @@ const createFields: INodeProperties[] = [
 			{ name: 'No', value: 0, description: 'The subaccount uses credits given by the main account' },
 		],
 		description: 'Whether the subaccount may buy its own credits',
-		displayOptions: { show: { ...showOnlyForCreate, type: ['advanced'] } },
+		displayOptions: { show: { type: ['advanced'] } },
 	},
 	{
 		displayName: 'Additional Fields',
@@ -119,7 +114,6 @@ const createFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		displayOptions: { show: showOnlyForCreate },
 		options: [
 			{
 				displayName: 'Credit To Attribute (€)',
@@ -154,7 +148,6 @@ const createFields: INodeProperties[] = [
 			},
 		],
 	},
-	optionsCollection(showOnlyForCreate),
 ];
 
 const types = ['simple', 'advanced'] as const;

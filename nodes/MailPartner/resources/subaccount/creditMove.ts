@@ -11,9 +11,9 @@ import {
 
 import { MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
 import { euroAmount } from '../../shared/inputs';
-import { defaults, optionsCollection, type Operation } from '../../shared/operation';
+import { defaults, type Operation } from '../../shared/operation';
 import { number, object, text } from '../../shared/shape';
-import { getAll } from './getAll';
+import { listEndpoint } from './getAll';
 
 /**
  * What Add Credit and Remove Credit share: the same body (`credit`, `tokenSubaccount`), the same
@@ -21,7 +21,7 @@ import { getAll } from './getAll';
  * They move money, so every input is checked before anything is sent and they are never retried.
  */
 
-export interface CreditInputs extends IDataObject {
+interface CreditInputs extends IDataObject {
 	credit: number;
 	tokenSubaccount: string;
 }
@@ -55,7 +55,7 @@ function creditErrors(direction: 'add' | 'remove'): Endpoint['errors'] {
 	};
 }
 
-export function creditEndpoint(direction: 'add' | 'remove'): Endpoint {
+function creditEndpoint(direction: 'add' | 'remove'): Endpoint<typeof answer> {
 	return {
 		method: 'POST',
 		path: `/subaccount/credit/${direction}`,
@@ -67,53 +67,48 @@ export function creditEndpoint(direction: 'add' | 'remove'): Endpoint {
 			howToCheck:
 				'whether it was: Subaccount → Get Many shows the subaccount’s balance and Account → Get Credits the main balance',
 		},
-		label: direction === 'add' ? 'Subaccount → Add Credit' : 'Subaccount → Remove Credit',
 	};
 }
 
 /** The subaccount: picked from the account's list in the editor, or its token (an expression). */
-function subaccountField(show: IDataObject): INodeProperties {
-	return {
-		displayName: 'Subaccount',
-		name: 'subaccount',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		description: 'The subaccount whose credit changes',
-		displayOptions: { show: show as Record<string, string[]> },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				placeholder: 'Select a subaccount…',
-				typeOptions: { searchListMethod: 'searchSubaccounts', searchable: true },
-			},
-			{
-				// The token identifies the subaccount (it is not a secret). Not named "id": n8n's editor
-				// labels a mode named "id" "By ID" whatever its displayName, and the numeric ID of
-				// Get Many is not what MailPartner takes here (it answers code 7). Nor "token": n8n's
-				// lint takes a string parameter whose name holds "token" for a secret to mask.
-				displayName: 'By Token',
-				name: 'reference',
-				type: 'string',
-				placeholder: 'e.g. 5f2c8e1a9b',
-				hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\S+$', errorMessage: 'A token has no spaces' },
-					},
-				],
-			},
-		],
-	};
-}
+const subaccountField: INodeProperties = {
+	displayName: 'Subaccount',
+	name: 'subaccount',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'The subaccount whose credit changes',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a subaccount…',
+			typeOptions: { searchListMethod: 'searchSubaccounts', searchable: true },
+		},
+		{
+			// The token identifies the subaccount (it is not a secret). Not named "id": n8n's editor
+			// labels a mode named "id" "By ID" whatever its displayName, and the numeric ID of
+			// Get Many is not what MailPartner takes here (it answers code 7). Nor "token": n8n's
+			// lint takes a string parameter whose name holds "token" for a secret to mask.
+			displayName: 'By Token',
+			name: 'reference',
+			type: 'string',
+			placeholder: 'e.g. 5f2c8e1a9b',
+			hint: 'The subaccount’s token, as Subaccount → Get Many or Create outputs it',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\S+$', errorMessage: 'A token has no spaces' },
+				},
+			],
+		},
+	],
+};
 
-export function creditFields(operation: string, direction: 'add' | 'remove'): INodeProperties[] {
-	const show = { resource: ['subaccount'], operation: [operation] };
+function creditFields(direction: 'add' | 'remove'): INodeProperties[] {
 	return [
-		subaccountField(show),
+		subaccountField,
 		{
 			displayName: 'Amount (€)',
 			name: 'credit',
@@ -128,9 +123,7 @@ export function creditFields(operation: string, direction: 'add' | 'remove'): IN
 				direction === 'add'
 					? 'Euros moved from the main account’s balance to the subaccount. Must be greater than 0.'
 					: 'Euros taken back from the subaccount to the main account’s balance. Must be greater than 0.',
-			displayOptions: { show },
 		},
-		optionsCollection(show),
 	];
 }
 
@@ -144,7 +137,7 @@ function readToken(raw: unknown): string {
 	return '';
 }
 
-export function prepareCredit(context: IExecuteFunctions, itemIndex: number): CreditInputs {
+function prepareCredit(context: IExecuteFunctions, itemIndex: number): CreditInputs {
 	const invalid = (message: string, hint: string) =>
 		new NodeOperationError(context.getNode(), message, {
 			description: `${hint} Nothing was sent and no credit moved.`,
@@ -170,15 +163,11 @@ export function prepareCredit(context: IExecuteFunctions, itemIndex: number): Cr
 	return { credit, tokenSubaccount };
 }
 
-export function creditOperation(
-	value: 'addCredit' | 'removeCredit',
-	direction: 'add' | 'remove',
-	option: Pick<Operation['option'], 'name' | 'action' | 'description'>,
-): Operation<CreditInputs> {
+export function creditOperation(direction: 'add' | 'remove', option: Operation['option']): Operation<CreditInputs> {
 	const endpoint = creditEndpoint(direction);
 	return {
-		option: { ...option, value },
-		fields: creditFields(value, direction),
+		option,
+		fields: creditFields(direction),
 		endpoint,
 		prepare: prepareCredit,
 		run: async (client, inputs, itemIndex) => {
@@ -212,8 +201,8 @@ export async function searchSubaccounts(
 	const results: INodeListSearchItems[] = [];
 	let page = Math.max(1, Number.parseInt(paginationToken ?? '1', 10) || 1);
 	for (let read = 0; read < pagesPerSearch; read++, page++) {
-		const answer = await client.call(getAll.endpoint, { page }, 0);
-		const data = (answer.data ?? []) as IDataObject[];
+		const answer = await client.call(listEndpoint, { page }, 0);
+		const data = answer.data;
 		for (const subaccount of data) {
 			const email = String(subaccount.email ?? '');
 			const token = String(subaccount.token ?? '');

@@ -4,4 +4,4 @@ import { create } from './create';
 import { getAll } from './getAll';
 import { removeCredit } from './removeCredit';
 
-export const subaccount = resourceDescription('subaccount', { addCredit, create, getAll, removeCredit }, 'getAll');
+export const subaccount = resourceDescription({ name: 'Subaccount', value: 'subaccount' }, [addCredit, create, getAll, removeCredit], 'getAll');

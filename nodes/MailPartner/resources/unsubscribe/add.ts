@@ -1,12 +1,10 @@
 import type { Endpoint } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { number, object } from '../../shared/shape';
-import { readEmail } from './common';
-
-const showOnlyForAdd = { resource: ['unsubscribe'], operation: ['add'] };
+import { emailField, readEmail } from './common';
 
 /** `POST /unsubscribe/add`: `stopId` is the new entry's ID, the one the list shows. */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'POST',
 	path: '/unsubscribe/add',
 	answer: object({ stopId: number }),
@@ -17,8 +15,7 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-	label: 'Unsubscribe → Add',
-};
+} satisfies Endpoint;
 
 export const add: Operation<{ email: string }> = {
 	option: {
@@ -27,21 +24,9 @@ export const add: Operation<{ email: string }> = {
 		action: 'Add an address to the unsubscribe list',
 		description: 'Add an e-mail address to the unsubscribe list: MailPartner sends it no more mail',
 	},
-	fields: [
-		{
-			displayName: 'Email',
-			name: 'email',
-			type: 'string',
-			required: true,
-			placeholder: 'name@email.com',
-			default: '',
-			description: 'The address to add to the unsubscribe list',
-			displayOptions: { show: showOnlyForAdd },
-		},
-		optionsCollection(showOnlyForAdd),
-	],
+	fields: [emailField('The address to add to the unsubscribe list')],
 	endpoint,
-	prepare: (context, itemIndex) => ({ email: readEmail(context, 'email', 'Email', itemIndex) }),
+	prepare: (context, itemIndex) => ({ email: readEmail(context, itemIndex) }),
 	// The answer holds only the new ID: the address goes with it, so the item says which one it is.
 	run: async (client, inputs, itemIndex) => [{ email: inputs.email, ...(await client.call(endpoint, inputs, itemIndex)) }],
 };

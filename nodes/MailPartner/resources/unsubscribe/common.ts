@@ -1,11 +1,11 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { Endpoint } from '../../shared/client';
 import { asText, emailAddress } from '../../shared/inputs';
 import { arrayOf, number, object, text } from '../../shared/shape';
 
 /** `GET /unsubscribe/list`: every address of the list at once (the call has no paging). */
-export const listEndpoint: Endpoint = {
+export const listEndpoint = {
 	method: 'GET',
 	path: '/unsubscribe/list',
 	answer: object({
@@ -15,12 +15,17 @@ export const listEndpoint: Endpoint = {
 	// The page documents only 1 and 10, the codes common to every call.
 	errors: {},
 	spendsMoney: false,
-	label: 'Unsubscribe → Get Many',
-};
+} satisfies Endpoint;
 
-/** Reads and checks an e-mail field; throws a NodeOperationError naming it. */
-export function readEmail(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
-	const raw = context.getNodeParameter(name, itemIndex, '') as unknown;
+/** The Email field of Add and Remove. */
+export function emailField(description: string): INodeProperties {
+	return { displayName: 'Email', name: 'email', type: 'string', required: true, placeholder: 'name@email.com', default: '', description };
+}
+
+/** Reads and checks the Email field; throws a NodeOperationError naming it. */
+export function readEmail(context: IExecuteFunctions, itemIndex: number): string {
+	const label = 'Email';
+	const raw = context.getNodeParameter('email', itemIndex, '') as unknown;
 	const email = asText(raw);
 	if (email === '') {
 		throw new NodeOperationError(context.getNode(), `${label} is required`, {

@@ -2,10 +2,8 @@ import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
 import type { MailPartnerClient } from '../../shared/client';
 import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { listEndpoint } from './common';
-
-const showOnlyForGetAll = { resource: ['unsubscribe'], operation: ['getAll'] };
 
 /**
  * The whole list, checked: `nbData` must count the entries sent. A list that says it holds more
@@ -14,7 +12,7 @@ const showOnlyForGetAll = { resource: ['unsubscribe'], operation: ['getAll'] };
  */
 export async function readUnsubscribeList(client: MailPartnerClient, itemIndex: number): Promise<IDataObject[]> {
 	const answer = await client.call(listEndpoint, {}, itemIndex);
-	const entries = answer.data as IDataObject[];
+	const entries = answer.data;
 	if (answer.nbData !== entries.length) {
 		const message = `MailPartner’s unsubscribe list says it holds ${String(answer.nbData)} addresses but sent ${entries.length}`;
 		throw new NodeApiError(client.node, { message }, {
@@ -33,10 +31,7 @@ export const getAll: Operation<Wanted> = {
 		action: 'Get many unsubscribed addresses',
 		description: 'Get the addresses of the unsubscribe list, one item each, with their ID and date',
 	},
-	fields: [
-		...returnAllFields(showOnlyForGetAll),
-		optionsCollection(showOnlyForGetAll),
-	],
+	fields: returnAllFields,
 	endpoint: listEndpoint,
 	prepare: readWanted,
 	// The list call has no paging: Limit keeps the first addresses, in MailPartner's order.

@@ -3,4 +3,4 @@ import { add } from './add';
 import { getAll } from './getAll';
 import { remove } from './remove';
 
-export const unsubscribe = resourceDescription('unsubscribe', { add, getAll, remove }, 'getAll');
+export const unsubscribe = resourceDescription({ name: 'Unsubscribe', value: 'unsubscribe' }, [add, getAll, remove], 'getAll');

@@ -1,19 +1,17 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import { optionsCollection, type Operation } from '../../shared/operation';
+import type { Operation } from '../../shared/operation';
 import { object } from '../../shared/shape';
-import { readEmail } from './common';
+import { emailField, readEmail } from './common';
 import { readUnsubscribeList } from './getAll';
-
-const showOnlyForRemove = { resource: ['unsubscribe'], operation: ['remove'] };
 
 /**
  * `/unsubscribe/delete`: the pages' header says POST, but every code sample on both pages sends a
  * GET with `id` in the query string (docs/mailpartner-api.md#unsubscribe-list-open-points): the node follows the samples. The
  * answer holds nothing beyond success and code.
  */
-const endpoint: Endpoint = {
+const endpoint = {
 	method: 'GET',
 	path: '/unsubscribe/delete',
 	answer: object({}),
@@ -30,8 +28,7 @@ const endpoint: Endpoint = {
 	},
 	spendsMoney: false,
 	changesState: true,
-	label: 'Unsubscribe → Remove',
-};
+} satisfies Endpoint;
 
 type RemoveInputs = { by: 'id'; id: number } | { by: 'email'; email: string };
 
@@ -77,18 +74,8 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 				{ name: 'ID', value: 'id', description: 'The ID shown by Unsubscribe → Get Many' },
 			],
 			default: 'email',
-			displayOptions: { show: showOnlyForRemove },
 		},
-		{
-			displayName: 'Email',
-			name: 'email',
-			type: 'string',
-			required: true,
-			placeholder: 'name@email.com',
-			default: '',
-			description: 'The address to remove from the unsubscribe list',
-			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['email'] } },
-		},
+		{ ...emailField('The address to remove from the unsubscribe list'), displayOptions: { show: { removeBy: ['email'] } } },
 		{
 			displayName: 'ID',
 			name: 'id',
@@ -97,15 +84,14 @@ export const remove: Operation<RemoveInputs, RemoveExecution> = {
 			placeholder: '300',
 			default: '',
 			description: 'The ID of the entry, from Unsubscribe → Get Many (or the stopId of Unsubscribe → Add)',
-			displayOptions: { show: { ...showOnlyForRemove, removeBy: ['id'] } },
+			displayOptions: { show: { removeBy: ['id'] } },
 		},
-		optionsCollection(showOnlyForRemove),
 	],
 	endpoint,
 	start: () => ({}),
 	prepare(context, itemIndex) {
 		const by = context.getNodeParameter('removeBy', itemIndex, 'email') as unknown;
-		if (by === 'email') return { by, email: readEmail(context, 'email', 'Email', itemIndex) };
+		if (by === 'email') return { by, email: readEmail(context, itemIndex) };
 		if (by !== 'id') {
 			throw new NodeOperationError(context.getNode(), `Remove By must be "email" or "id", got "${String(by).slice(0, 40)}"`, {
 				description: 'Choose Email or ID. Nothing was sent.',
