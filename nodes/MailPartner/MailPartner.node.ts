@@ -7,10 +7,13 @@ import {
 	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { account } from './resources/account';
 import { message } from './resources/message';
+import { sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWait';
 import { subaccount } from './resources/subaccount';
 import { searchSubaccounts } from './resources/subaccount/creditMove';
 import { unsubscribe } from './resources/unsubscribe';
@@ -84,6 +87,8 @@ export class MailPartner implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: credentialType, required: true }],
+		// Message → Send and Wait for Response resumes the waiting execution through these.
+		webhooks: sendAndWaitWebhooks,
 		properties: [
 			resourceSelector,
 			...account.properties,
@@ -97,6 +102,11 @@ export class MailPartner implements INodeType {
 		// The Subaccount dropdown of Add Credit / Remove Credit, read through the same client.
 		listSearch: { searchSubaccounts },
 	};
+
+	/** The page of a Send and Wait link, and the answer its button gives. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	/**
 	 * The node runs its items itself: the credential is read once, every item is checked before

@@ -17,7 +17,7 @@ const showOnlyForSend = { resource: ['message'], operation: ['send'] };
 const neverCharged = 'Nothing was sent and no credit was spent.';
 
 /** `POST /send`. Its codes are the error-code page's "Envoi de Mail" table (docs/mailpartner-api.md#send). */
-const endpoint: Endpoint = {
+export const endpoint: Endpoint = {
 	method: 'POST',
 	path: '/send',
 	answer: object({ messageId: text, nbMail: number, cost: number, currency: text, scheduledDeliveryDate: text }),
@@ -231,7 +231,7 @@ const sendFields: INodeProperties[] = [
 	optionsCollection(showOnlyForSend),
 ];
 
-interface Recipient {
+export interface Recipient {
 	email: string;
 	name?: string;
 }
@@ -258,9 +258,9 @@ const tagPattern = /^[a-z0-9_-]{3,20}$/;
 const variableName = /^[A-Za-z0-9_]{1,50}$/;
 const htmlTag = /<\s*\/?\s*[a-z!]/i;
 
-type Invalid = (message: string, hint: string) => NodeOperationError;
+export type Invalid = (message: string, hint: string) => NodeOperationError;
 
-function invalidFor(context: IExecuteFunctions, itemIndex: number): Invalid {
+export function invalidFor(context: IExecuteFunctions, itemIndex: number): Invalid {
 	return (message, hint) =>
 		new NodeOperationError(context.getNode(), message, { description: `${hint} ${neverCharged}`, itemIndex });
 }
@@ -276,7 +276,7 @@ function recipientOf(email: unknown, name: unknown, field: string, invalid: Inva
 }
 
 /** The To field: a list from an expression, or text of "address" / "Name <address>" entries. */
-function recipientsOfList(value: unknown, invalid: Invalid): Recipient[] {
+export function recipientsOfList(value: unknown, invalid: Invalid): Recipient[] {
 	const entries: unknown[] = Array.isArray(value)
 		? value
 		: typeof value === 'string'
@@ -297,7 +297,7 @@ function recipientsOfList(value: unknown, invalid: Invalid): Recipient[] {
 }
 
 /** One send's recipients: 1 to 500, each address once (MailPartner refuses a repeat, code 15). */
-function checkRecipients(recipients: Recipient[], field: string, invalid: Invalid): void {
+export function checkRecipients(recipients: Recipient[], field: string, invalid: Invalid): void {
 	if (recipients.length === 0) throw invalid(`${field} has no recipient`, `Give at least one address in ${field}.`);
 	if (recipients.length > maxRecipients) {
 		throw invalid(
