@@ -320,4 +320,17 @@ describe('the node description', () => {
 		expect(selector?.options).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Send and Wait for Response', value: 'sendAndWait' })]));
 		expect(new MailPartner().description.inputs).toEqual([NodeConnectionTypes.Main]);
 	});
+
+	it('tells the editor what the waiting node waits for, on Send and Wait only', () => {
+		const tooltip = new MailPartner().description.waitingNodeTooltip ?? '';
+		const mailPartner = new MailPartner();
+		const nodeTypes = { getByName: () => mailPartner, getByNameAndVersion: () => mailPartner, getKnownTypes: () => ({}) };
+		const evaluate = (operation: string) => {
+			const withOperation = { ...node, parameters: { resource: 'message', operation } };
+			const workflow = new Workflow({ nodes: [withOperation], connections: {}, active: false, nodeTypes });
+			return workflow.expression.getSimpleParameterValue(withOperation, tooltip, 'internal', {});
+		};
+		expect(evaluate('sendAndWait')).toBe('The execution goes on when the person answers the mail');
+		expect(evaluate('send')).toBe('');
+	});
 });

@@ -13,7 +13,7 @@ import {
 
 import { account } from './resources/account';
 import { message } from './resources/message';
-import { sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWait';
+import { sendAndWaitTooltip, sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWait';
 import { subaccount } from './resources/subaccount';
 import { searchSubaccounts } from './resources/subaccount/creditMove';
 import { unsubscribe } from './resources/unsubscribe';
@@ -89,6 +89,7 @@ export class MailPartner implements INodeType {
 		credentials: [{ name: credentialType, required: true }],
 		// Message → Send and Wait for Response resumes the waiting execution through these.
 		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip: sendAndWaitTooltip,
 		properties: [
 			resourceSelector,
 			...account.properties,

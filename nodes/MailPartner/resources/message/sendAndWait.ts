@@ -45,6 +45,9 @@ export const sendAndWaitWebhooks: IWebhookDescription[] = (['GET', 'POST'] as co
 	isFullPath: true,
 }));
 
+/** What the editor shows on the node while its execution waits (an expression on its parameters). */
+export const sendAndWaitTooltip = `={{ $parameter["operation"] === "${SEND_AND_WAIT_OPERATION}" ? "The execution goes on when the person answers the mail" : "" }}`;
+
 const limitWaitTime: INodeProperties = {
 	displayName: 'Limit Wait Time',
 	name: 'limitWaitTime',
