@@ -143,6 +143,16 @@ describe('the mail and the wait', () => {
 		expect(result.run.waitTill?.toISOString()).toBe('2099-01-02T03:04:00.000Z');
 	});
 
+	it('leaves an explicit "no answer" item for n8n to pass on if the wait runs out (n8n resumes a timed-out wait without running the node)', async () => {
+		const { result } = await sendAndWait(
+			{ ...base, options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'minutes' } } } },
+			[{ a: 1 }, { a: 2 }],
+		);
+		const [waiting] = result.run.data.executionData?.nodeExecutionStack ?? [];
+		expect(waiting.node.name).toBe('MailPartner');
+		expect(waiting.data.main).toEqual([[{ json: { data: { answered: false, timedOut: true } }, pairedItem: { item: 0 } }]]);
+	});
+
 	it('does not wait when the send fails', async () => {
 		const result = await runNode({
 			parameters: { resource: 'message', operation: 'sendAndWait', sandbox: true, ...base },

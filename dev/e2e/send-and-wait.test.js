@@ -10,7 +10,7 @@
  * waiting-webhook endpoint: a GET of the link shows a page and the execution still waits; the
  * page's button (a POST to the same URL) resumes it with the answer, which the After node
  * receives; a second POST gets n8n's "No action required"; a link with a forged signature gets
- * n8n's 401. Limit Wait Time ends a wait with no answer (n8n's wait tracker looks every 60 s:
+ * n8n's 401. Limit Wait Time ends a wait with an explicit no-answer item (n8n's wait tracker looks every 60 s:
  * that case takes up to about a minute).
  *
  * The same cases run twice: on one n8n with sqlite, then in queue mode (Redis and Postgres from
@@ -402,14 +402,15 @@ function registerCases(name, setup) {
 			ranOnWorkers(id);
 		});
 
-		it('Limit Wait Time: without an answer the execution goes on with the input items, no data', async () => {
+		it('Limit Wait Time: without an answer the execution goes on with an explicit no-answer item', async () => {
 			const { id } = await startAndReadMail(target, CASES.limit);
 			// 6 s of wait; n8n's wait tracker looks for due executions every 60 s.
 			const done = await settled(target, id, 150000);
 			assert.equal(done.status, 'success');
-			const [item] = afterItems(done);
-			assert.equal(item.data, undefined, 'no answer: no data');
-			assert.deepEqual(item.body, { case: 'limit' }, 'the item that came in goes on unchanged');
+			const items = afterItems(done);
+			assert.deepEqual(items, [{ data: { answered: false, timedOut: true } }], 'no answer: one explicit item');
+			const webhookOutput = done.data.resultData.runData.Webhook[0].data.main[0];
+			assert.deepEqual(webhookOutput[0].json.body, { case: 'limit' }, 'the node before keeps its own output');
 			ranOnWorkers(id);
 		});
 	});

@@ -53,7 +53,7 @@ const limitWaitTime: INodeProperties = {
 	name: 'limitWaitTime',
 	type: 'fixedCollection',
 	description:
-		'Whether to stop waiting after a while. When the time is up, n8n resumes the execution and this node outputs its input items unchanged (no data.respondedAt).',
+		'Whether to stop waiting after a while. When the time is up without an answer, the node outputs one item: { data: { answered: false, timedOut: true } }.',
 	default: { values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' } },
 	options: [
 		{
@@ -227,6 +227,9 @@ interface SendAndWaitExecution {
 	waitTill: Date;
 }
 
+/** The output when the wait ends without an answer (Limit Wait Time). */
+export const noAnswer = { answered: false, timedOut: true };
+
 const units: Record<string, number> = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
 /** When the wait ends without an answer: n8n's WAIT_INDEFINITELY unless Limit Wait Time is set. */
@@ -297,6 +300,11 @@ async function run(client: MailPartnerClient, _inputs: undefined, itemIndex: num
 	const answer = await client.call(endpoint, { ...body, params: { to: recipients as unknown as IDataObject[] } }, itemIndex);
 	// Only once the mail is accepted: a failed send stops the node (or is an error item) instead.
 	await context.putExecutionToWait(waitTill);
+	// When Limit Wait Time runs out, n8n resumes without running the node again: it passes on the
+	// data the waiting node was given (its own Send and Wait nodes so output their input items,
+	// unchanged). That data is replaced by an explicit "no answer" item; an answer replaces it in
+	// turn with the answer. A new object: the previous node's output keeps its own items.
+	context.getExecuteData().data = { main: [[{ json: { data: noAnswer }, pairedItem: { item: 0 } }]] };
 	// Shown while the execution waits; n8n replaces it with the answer when it resumes.
 	return [{ ...answer, recipients: recipients.map(({ email }) => email) }];
 }
