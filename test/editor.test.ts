@@ -40,7 +40,7 @@ describe('the node picker’s MailPartner entry', () => {
 
 	it('is one entry for the node and its trigger, as n8n merges them', () => {
 		expect(trigger.description.name.replace('Trigger', '')).toBe(node.description.name);
-		expect(operationCount).toBe(11);
+		expect(operationCount).toBe(12);
 	});
 
 	it('describes the actions first, then the trigger, since n8n shows the trigger’s description for the entry', () => {
@@ -101,7 +101,7 @@ describe('canvas subtitles', () => {
 				seen.push(String(shown));
 			}
 		}
-		expect(seen).toHaveLength(11);
+		expect(seen).toHaveLength(12);
 	});
 
 	it('gives the trigger’s threshold with its unit', () => {

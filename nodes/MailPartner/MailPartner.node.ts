@@ -6,10 +6,13 @@ import {
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { account } from './resources/account';
 import { message } from './resources/message';
+import { sendAndWaitTooltip, sendAndWaitWebhook, sendAndWaitWebhooks } from './resources/message/sendAndWait';
 import { subaccount } from './resources/subaccount';
 import { searchSubaccounts } from './resources/subaccount/creditMove';
 import { unsubscribe } from './resources/unsubscribe';
@@ -18,6 +21,12 @@ import { optionsCollection, readSettings, runItems } from './shared/operation';
 
 /** The resources, in the order the Resource selector lists them. */
 const resources = [account, message, subaccount, unsubscribe];
+
+/** The one Options collection: the operations' own options first, then those every operation has. */
+const options: INodeProperties = {
+	...optionsCollection,
+	options: [...resources.flatMap((resource) => resource.options), ...(optionsCollection.options ?? [])],
+};
 
 const resourceSelector: INodeProperties = {
 	displayName: 'Resource',
@@ -72,13 +81,21 @@ export class MailPartner implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: credentialType, required: true }],
-		properties: [resourceSelector, ...resources.flatMap((resource) => resource.properties), optionsCollection],
+		// Message → Send and Wait for Response resumes the waiting execution through these.
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip: sendAndWaitTooltip,
+		properties: [resourceSelector, ...resources.flatMap((resource) => resource.properties), options],
 	};
 
 	methods = {
 		// The Subaccount dropdown of Add Credit / Remove Credit, read through the same client.
 		listSearch: { searchSubaccounts },
 	};
+
+	/** The page of a Send and Wait link, and the answer its button gives. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	/**
 	 * The node runs its items itself: the credential is read once, every item is checked before

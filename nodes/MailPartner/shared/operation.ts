@@ -26,6 +26,8 @@ export interface Operation<Inputs = IDataObject, Execution = undefined> {
 	 * resource builder scopes them to the operation. The node adds the Options collection.
 	 */
 	fields: INodeProperties[];
+	/** Optional: the operation's own entries of the node's Options collection, shown for it only. */
+	options?: INodeProperties[];
 	endpoint: Endpoint;
 	/**
 	 * Optional: what the operation reads or keeps once per execution, before the first item is

@@ -15,6 +15,8 @@ export interface Resource {
 	operations: Record<string, RoutedOperation>;
 	/** The Operation selector of this resource, then every operation's fields, each shown for its operation only. */
 	properties: INodeProperties[];
+	/** The operations' own entries of the Options collection, each shown for its operation only. */
+	options: INodeProperties[];
 }
 
 /**
@@ -47,5 +49,12 @@ export function resourceDescription(
 				updateDisplayOptions({ show: { resource: [option.value], operation: [operation.option.value] } }, operation.fields),
 			),
 		],
+		// Inside the collection, the node's parameters are reached by absolute path ("/operation").
+		options: operations.flatMap((operation) =>
+			updateDisplayOptions(
+				{ show: { '/resource': [option.value], '/operation': [operation.option.value] } },
+				operation.options ?? [],
+			),
+		),
 	};
 }

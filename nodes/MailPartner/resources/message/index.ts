@@ -2,5 +2,6 @@ import { resourceDescription } from '../../shared/resource';
 import { cancel } from './cancel';
 import { getStatus } from './getStatus';
 import { send } from './send';
+import { sendAndWait } from './sendAndWait';
 
-export const message = resourceDescription({ name: 'Message', value: 'message' }, [send, getStatus, cancel], 'getStatus');
+export const message = resourceDescription({ name: 'Message', value: 'message' }, [send, sendAndWait, getStatus, cancel], 'getStatus');

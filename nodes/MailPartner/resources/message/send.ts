@@ -18,7 +18,7 @@ import {
 } from './sendRequest';
 
 /** `POST /send`. Its codes are the error-code page's "Envoi de Mail" table (docs/mailpartner-api.md#send). */
-const endpoint = {
+export const endpoint = {
 	method: 'POST',
 	path: '/send',
 	answer: object({ messageId: text, nbMail: number, cost: number, currency: text, scheduledDeliveryDate: text }),
