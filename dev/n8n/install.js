@@ -53,24 +53,22 @@ const nodeBin = () => path.join(nodeDir(), 'bin', 'node');
 const n8nDir = () => path.join(cacheDir(), runtime().dirName);
 const n8nBin = () => path.join(n8nDir(), 'node_modules', 'n8n', 'bin', 'n8n');
 
-async function withLock(name, fn, waitMs = 20 * 60 * 1000) {
+/**
+ * Run `fn` holding the cache's lock `<name>.lock` (see above); waits up to 20 min, a first install
+ * takes 5–10. Not `install.lock`: that was the earlier code's, a folder holding a pid file, which
+ * proper-lockfile could not remove if a crashed run left it.
+ */
+async function withLock(name, fn) {
 	fs.mkdirSync(cacheDir(), { recursive: true });
 	const lockfilePath = path.join(cacheDir(), `${name}.lock`);
-	// A lock taken over while held is logged, not thrown (proper-lockfile's default would crash us).
-	const options = { lockfilePath, realpath: false, onCompromised: (err) => log(`warning: ${err.message}`) };
-	let release;
-	try {
-		release = await lockfile.lock(cacheDir(), options);
-	} catch (err) {
-		if (err.code !== 'ELOCKED') throw err;
+	let stopProgress = () => {};
+	if (await lockfile.check(cacheDir(), { lockfilePath, realpath: false })) {
 		log(`waiting for another run that holds ${lockfilePath} ...`);
-		const stopProgress = startProgress('waiting for the other run');
-		try {
-			release = await lockfile.lock(cacheDir(), { ...options, retries: { retries: waitMs / 2000, factor: 1, minTimeout: 2000 } });
-		} finally {
-			stopProgress();
-		}
+		stopProgress = startProgress('waiting for the other run');
 	}
+	// A lock taken over while held is logged: proper-lockfile's default would throw it uncaught.
+	const options = { lockfilePath, realpath: false, retries: { retries: 600, factor: 1, minTimeout: 2000 }, onCompromised: (err) => log(`warning: ${err.message}`) };
+	const release = await lockfile.lock(cacheDir(), options).finally(stopProgress);
 	try {
 		return await fn();
 	} finally {
@@ -124,8 +122,8 @@ async function verifyN8n() {
 /** Node and n8n (24 and 2.41.1 unless `useRuntime` chose others) in the cache. */
 async function ensureN8n() {
 	const rtm = runtime();
-	// Other versions install into other folders: they need not wait for the default one.
-	return withLock(rtm.isDefault ? 'install' : `install-${rtm.dirName}`, async () => {
+	// One lock per n8n folder (each with its own Node): other versions need not wait for this one.
+	return withLock(rtm.dirName, async () => {
 		await ensureNode();
 		const dir = n8nDir();
 		if (hasMarker(dir) && fs.existsSync(n8nBin())) {

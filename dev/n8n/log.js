@@ -23,12 +23,9 @@ function formatElapsed(ms) {
 	return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
-/**
- * Every `everyMs`: what is running, for how long since `since`, and where its log is.
- * Returns the function that stops the lines.
- */
-function startProgress(what, { logFile, since = Date.now(), everyMs = 15000, print = log, now = Date.now } = {}) {
-	const timer = setInterval(() => print(`${what} … ${formatElapsed(now() - since)}${logFile ? ` (log: ${logFile})` : ''}`), everyMs);
+/** Every 15 s: what is running, for how long since `since`, and where its log is. Returns the stop function. */
+function startProgress(what, { logFile, since = Date.now(), print = log } = {}) {
+	const timer = setInterval(() => print(`${what} … ${formatElapsed(Date.now() - since)}${logFile ? ` (log: ${logFile})` : ''}`), 15000);
 	return () => clearInterval(timer);
 }
 

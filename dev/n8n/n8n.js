@@ -7,11 +7,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { tail } = require('./log');
 const waitOn = require('wait-on');
-const { REPO_DIR, spawnTracked, stopChild, whileRunning, run } = require('./processes');
+const { REPO_DIR, spawnTracked, stopChild, whileRunning, run, runChecked } = require('./processes');
 const { PACKAGE_NAME, nodeBin, n8nBin, n8nDir } = require('./install');
-const { portFree } = require('./net');
 
 const NODE_TYPE = `${PACKAGE_NAME}.mailPartner`;
 const CREDENTIAL_TYPE = 'mailPartnerApi';
@@ -38,37 +36,30 @@ function bcryptHash(password) {
 	return require(require.resolve('bcryptjs', { paths: [path.join(n8nDir(), 'node_modules', 'n8n')] })).hashSync(password, 10);
 }
 
-/** Environment for every n8n command: local only, sqlite, phone-home off, fixed key. */
+/** Environment for every n8n command: local only, sqlite, nothing phoning home, a fixed key. */
 function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, n8n3Defaults = true, extra = {} }) {
 	const env = {
 		...process.env,
 		PATH: `${path.dirname(nodeBin())}${path.delimiter}${process.env.PATH}`,
-		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: encryptionKey || LOCAL_ENCRYPTION_KEY,
-		DB_TYPE: 'sqlite',
-		...{ N8N_HOST: '127.0.0.1', N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_PORT: String(port), N8N_PROTOCOL: 'http' },
-		...{ N8N_SECURE_COOKIE: 'false', N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`, WEBHOOK_URL: `http://127.0.0.1:${port}/` },
-		// Nothing phones home.
-		...{ N8N_DIAGNOSTICS_ENABLED: 'false', N8N_VERSION_NOTIFICATIONS_ENABLED: 'false', N8N_TEMPLATES_ENABLED: 'false', N8N_PERSONALIZATION_ENABLED: 'false' },
-		...{ N8N_HIRING_BANNER_ENABLED: 'false', N8N_DIAGNOSTICS_CONFIG_FRONTEND: '', N8N_DIAGNOSTICS_CONFIG_BACKEND: '', EXTERNAL_FRONTEND_HOOKS_URLS: '' },
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
-		GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'UTC',
+		N8N_USER_FOLDER: userFolder, N8N_ENCRYPTION_KEY: encryptionKey || LOCAL_ENCRYPTION_KEY, DB_TYPE: 'sqlite',
+		N8N_HOST: '127.0.0.1', N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1', N8N_PORT: String(port), N8N_PROTOCOL: 'http',
+		N8N_SECURE_COOKIE: 'false', N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`, WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+		N8N_DIAGNOSTICS_ENABLED: 'false', N8N_VERSION_NOTIFICATIONS_ENABLED: 'false', N8N_TEMPLATES_ENABLED: 'false', N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false', N8N_DIAGNOSTICS_CONFIG_FRONTEND: '', N8N_DIAGNOSTICS_CONFIG_BACKEND: '', EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true', N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info', GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'UTC',
 		...(n8n3Defaults ? N8N_3_DEFAULTS : {}),
 		...extra,
 	};
 	if (brokerPort) env.N8N_RUNNERS_BROKER_PORT = String(brokerPort);
 	if (owner) {
 		Object.assign(env, {
-			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-			N8N_INSTANCE_OWNER_EMAIL: owner.email,
-			N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
-			N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
+			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true', N8N_INSTANCE_OWNER_EMAIL: owner.email,
+			N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName, N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
 			N8N_INSTANCE_OWNER_PASSWORD_HASH: owner.passwordHash || bcryptHash(owner.password),
 		});
 	}
-	// Variables of the outer npm run would leak into n8n's own npm use.
+	// Variables of the outer `npm run` would leak into n8n's own npm use.
 	for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
 	return env;
 }
@@ -78,10 +69,9 @@ function n8nCli(args, { env, timeoutMs = 3 * 60 * 1000 } = {}) {
 	return run(nodeBin(), [n8nBin(), ...args], { cwd: env.N8N_USER_FOLDER, env, timeoutMs });
 }
 
-async function n8nCliChecked(what, args, options) {
-	const r = await n8nCli(args, options);
-	if (r.code !== 0 || r.timedOut) throw new Error(`${what} failed (${r.timedOut ? 'timed out' : `exit ${r.code}`})\n${tail(r.stdout)}\n${tail(r.stderr)}`);
-	return r;
+/** The same, throwing unless it exits 0 (the result of `runChecked`). */
+function n8nCliChecked(what, args, { env, timeoutMs = 3 * 60 * 1000 } = {}) {
+	return runChecked(what, nodeBin(), [n8nBin(), ...args], { cwd: env.N8N_USER_FOLDER, env, timeoutMs });
 }
 
 /** A credential entry for `n8n import:credentials` (data unencrypted; n8n encrypts on import). */
@@ -125,7 +115,6 @@ function loadExamples() {
  */
 async function startN8n({ env, timeoutMs = 180000, logFile }) {
 	const port = Number(env.N8N_PORT);
-	if (!(await portFree(port))) throw new Error(`port ${port} on 127.0.0.1 is already in use (set N8N_PORT)`);
 	const url = `http://127.0.0.1:${port}`;
 	const started = Date.now();
 	const child = spawnTracked(nodeBin(), [n8nBin(), 'start'], { cwd: env.N8N_USER_FOLDER, env, logFile });

@@ -1,11 +1,10 @@
 'use strict';
 /**
- * The tooling's child processes (npm, n8n, the sandbox, Redis, Postgres). execa spawns them and
- * splits their output into lines, kept in memory and appended to a log file. Each runs in its own
- * process group (`detached`): stopping it stops what it started too (npm's build scripts, n8n's
- * task runner), and Ctrl-C in the terminal reaches only this script, which then stops them in
- * order. execa signals a group's leader only, hence the group kills here. Every child is tracked
- * until stopped, so `stopAll()` and the exit hook end every group, pass or fail.
+ * The tooling's child processes (npm, n8n, the sandbox, Redis, Postgres), spawned by execa, their
+ * output kept per line and appended to a log file. Each runs in its own process group: stopping it
+ * stops what it started (npm's build scripts, n8n's task runner), and Ctrl-C in the terminal reaches
+ * only this script, which stops them in order. execa signals the leader only: the group kills are
+ * here. Every child is tracked, so `stopAll()` and the exit hook end every group, pass or fail.
  */
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
@@ -25,9 +24,8 @@ function signalGroup(child, signal) {
 }
 
 /**
- * Start a tracked child in its own process group. `logFile`: append its output there;
- * `onLine(line, 'stdout' | 'stderr')`: called per line. The child gets `stdoutText` and
- * `stderrText`, growing while it runs, and `exited`, a promise of {code, signal}.
+ * Start a tracked child. `logFile`: append its output there; `onLine(line, 'stdout' | 'stderr')`.
+ * The child gets `stdoutText`/`stderrText`, growing while it runs, and `exited`: {code, signal}.
  */
 function spawnTracked(cmd, args, { cwd = REPO_DIR, env = process.env, logFile, onLine } = {}) {
 	const output = (name) => [
@@ -94,10 +92,7 @@ function stopOnSignals(graceMs = 5000) {
 	}
 }
 
-/**
- * Run a command to completion; past `timeoutMs` its whole group is killed (execa's `timeout`
- * would signal the leader only). Resolves {code, signal, stdout, stderr, timedOut, ms}; never rejects.
- */
+/** Run to completion, the group killed past `timeoutMs`: {code, signal, stdout, stderr, timedOut, ms}. */
 async function run(cmd, args, { timeoutMs = 10 * 60 * 1000, ...options } = {}) {
 	const started = Date.now();
 	const child = spawnTracked(cmd, args, options);

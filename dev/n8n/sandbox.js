@@ -6,12 +6,11 @@
 const path = require('node:path');
 const { formatSeconds } = require('./log');
 const { REPO_DIR, spawnTracked, stopChild, whileRunning } = require('./processes');
-const { freePort, portFree } = require('./net');
+const { freePort } = require('./net');
 
 /** `node dev/sandbox/cli.js --port N --state STATE`. Returns {baseUrl, port, child, stop()}. */
 async function startSandbox({ port, state = 'demo', timeoutMs = 30000, logFile } = {}) {
 	port = port || (await freePort());
-	if (!(await portFree(port))) throw new Error(`sandbox port ${port} on 127.0.0.1 is already in use`);
 	let listening;
 	const announced = new Promise((resolve, reject) => {
 		listening = resolve;

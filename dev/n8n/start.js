@@ -1,21 +1,18 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm start`: a local n8n 2.41 with this package installed as a community package, wired to the
- * local MailPartner sandbox, the example workflows imported and an owner account preset:
- * build + pack → Node 24 + n8n (cached) → the tarball into <user folder>/.n8n/nodes → sandbox
- * (demo state) → import the credential and examples → n8n start → print URLs. Ctrl-C stops
- * everything it started. `--smoke` (CI): check what a newcomer gets, then stop.
+ * `npm start`: a local n8n with this package installed as a community package, wired to the local
+ * MailPartner sandbox, the example workflows imported and an owner account preset. It prints the
+ * URLs and runs until Ctrl-C, which stops everything it started. `--smoke` (CI) checks what a
+ * newcomer gets, then stops.
  *
  * Environment (all optional):
- *   N8N_PORT                    editor port (default 5678)
- *   MAILPARTNER_SANDBOX_PORT    sandbox port (default 8710)
- *   MAILPARTNER_N8N_USER_FOLDER n8n user folder (default: the repository, so n8n's data lands in
- *                               the git-ignored `.n8n/` of the checkout)
+ *   N8N_PORT, MAILPARTNER_SANDBOX_PORT  editor and sandbox ports (default 5678, 8710)
+ *   MAILPARTNER_N8N_USER_FOLDER n8n user folder (default: the checkout, so its git-ignored `.n8n/`)
  *   MAILPARTNER_N8N_CACHE       where Node 24 and n8n are installed (default ~/.cache/n8n-nodes-mailpartner)
  *   MAILPARTNER_SKIP_EXAMPLES=1 do not re-import the example workflows (they are overwritten otherwise)
- *   N8N_ENCRYPTION_KEY          encryption key of the user folder (default: a fixed local-only key;
- *                               set your own before the first run if you store a real API key)
+ *   N8N_ENCRYPTION_KEY          the user folder's key (default: a fixed local-only key; set your own
+ *                               before the first run if you store a real API key)
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -24,8 +21,6 @@ const { parseArgs } = require('node:util');
 const rt = require('./runtime');
 
 const { smoke } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } }).values;
-/** The empty-account credential that earlier versions of this script imported. */
-const LEGACY_EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
 rt.setLogPrefix('[start]');
 
 async function main() {
@@ -69,8 +64,6 @@ async function main() {
 	const logFile = path.join(dataDir, 'n8n-start.log');
 	rt.log(`starting n8n ${rt.N8N_VERSION} on 127.0.0.1:${n8nPort} (log: ${logFile}) ...`);
 	const n8n = await rt.startN8n({ env, logFile, timeoutMs: 240000 });
-	const session = await ownerSession(n8n.url);
-	await removeLegacyCredential(session);
 	const line = '-'.repeat(72);
 	console.log(`
 ${line}
@@ -84,14 +77,15 @@ ${line}
 ${line}
 `);
 	if (smoke) {
-		await smokeCheck(session, sandbox.baseUrl);
+		await smokeCheck(n8n.url, sandbox.baseUrl);
 		return shutdown(0);
 	}
 	const ended = await Promise.race([n8n.child.exited.then((e) => ({ what: 'n8n', ...e })), sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e }))]);
 	throw new Error(`${ended.what} exited unexpectedly (code ${ended.code}${ended.signal ? `, ${ended.signal}` : ''}); see ${logFile}`);
 }
 
-async function smokeCheck(session, sandboxUrl) {
+async function smokeCheck(baseUrl, sandboxUrl) {
+	const session = await ownerSession(baseUrl);
 	const served = (await (await session.call('GET', '/types/nodes.json')).json()).some((type) => type.name === rt.NODE_TYPE);
 	const credentials = (await (await session.call('GET', '/rest/credentials')).json()).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
 	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`)).json();
@@ -117,17 +111,6 @@ async function ownerSession(baseUrl) {
 	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
 	const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 	return { call: (method, route, options = {}) => call(method, route, { ...options, cookie }) };
-}
-
-/**
- * A user folder from an earlier `npm start` still holds the empty-account credential, which n8n
- * would keep offering to new nodes: delete it through n8n's REST API (the CLI cannot delete a
- * credential). Best effort: a failure is logged, never fatal.
- */
-async function removeLegacyCredential(session) {
-	const removed = await session.call('DELETE', `/rest/credentials/${LEGACY_EMPTY_CREDENTIAL_ID}`).catch((error) => ({ status: error.message }));
-	if (removed.status === 200) rt.log(`removed the empty-account credential an earlier run imported (${LEGACY_EMPTY_CREDENTIAL_ID})`);
-	else if (removed.status !== 404) rt.log(`could not remove the old empty-account credential ${LEGACY_EMPTY_CREDENTIAL_ID} (${removed.status}); delete it in the editor if new nodes get it`);
 }
 
 let stopping = false;
