@@ -41,6 +41,8 @@ function spawnTracked(cmd, args, { cwd = REPO_DIR, env = process.env, logFile, o
 	Object.assign(child, { stdoutText: '', stderrText: '' });
 	children.add(child);
 	child.exited = child.then((result) => {
+		// Forget it once nothing of its group is left, so that no later kill can hit a reused id.
+		if (!signalGroup(child, 0)) children.delete(child);
 		if (result.exitCode === undefined && !result.signal) child.stderrText += result.message; // it could not start
 		return { code: result.exitCode ?? (result.signal ? null : -1), signal: result.signal ?? null };
 	});
