@@ -1,11 +1,11 @@
 'use strict';
 
 /**
- * `npm start`'s progress lines while n8n installs (dev/n8n/runtime.js): the install itself
+ * `npm start`'s progress lines while n8n installs (dev/n8n/log.js): the install itself
  * takes minutes, so the lines are checked on jest's fake clock.
  */
 
-const { formatElapsed, startProgress } = require('../dev/n8n/runtime');
+const { formatElapsed, startProgress } = require('../dev/n8n/log');
 
 describe('install progress', () => {
 	beforeEach(() => jest.useFakeTimers({ now: Date.UTC(2026, 0, 1, 9, 0, 0) }));

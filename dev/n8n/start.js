@@ -1,29 +1,26 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm start`: a local n8n 2.41 with this package installed as a community package, wired to the
- * local MailPartner sandbox, the example workflows imported and an owner account preset.
- *
- *   build + pack → sandbox (demo state) → Node 24 + n8n (cached) → install the tarball into
- *   <user folder>/.n8n/nodes → import the credential and examples → n8n start → print URLs.
- *
- * Ctrl-C stops everything this script started.
+ * `npm start`: a local n8n with this package installed as a community package, wired to the local
+ * MailPartner sandbox, the example workflows imported and an owner account preset. It prints the
+ * URLs and runs until Ctrl-C, which stops everything it started. `--smoke` (CI) checks what a
+ * newcomer gets, then stops.
  *
  * Environment (all optional):
- *   N8N_PORT                    editor port (default 5678)
- *   MAILPARTNER_SANDBOX_PORT    sandbox port (default 8710)
- *   MAILPARTNER_N8N_USER_FOLDER n8n user folder (default: the repository, so n8n's data lands in
- *                               the git-ignored `.n8n/` of the checkout)
+ *   N8N_PORT, MAILPARTNER_SANDBOX_PORT  editor and sandbox ports (default 5678, 8710)
+ *   MAILPARTNER_N8N_USER_FOLDER n8n user folder (default: the checkout, so its git-ignored `.n8n/`)
  *   MAILPARTNER_N8N_CACHE       where Node 24 and n8n are installed (default ~/.cache/n8n-nodes-mailpartner)
  *   MAILPARTNER_SKIP_EXAMPLES=1 do not re-import the example workflows (they are overwritten otherwise)
- *   N8N_ENCRYPTION_KEY          encryption key of the user folder (default: a fixed local-only key;
- *                               set your own before the first run if you store a real API key)
+ *   N8N_ENCRYPTION_KEY          the user folder's key (default: a fixed local-only key; set your own
+ *                               before the first run if you store a real API key)
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 const rt = require('./runtime');
 
+const { smoke } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } }).values;
 rt.setLogPrefix('[start]');
 
 async function main() {
@@ -33,20 +30,14 @@ async function main() {
 	const userFolder = path.resolve(process.env.MAILPARTNER_N8N_USER_FOLDER || rt.REPO_DIR);
 	const dataDir = path.join(userFolder, '.n8n');
 	fs.mkdirSync(dataDir, { recursive: true });
-
-	for (const [what, port] of [
-		['n8n (N8N_PORT)', n8nPort],
-		['the sandbox (MAILPARTNER_SANDBOX_PORT)', sandboxPort],
-	]) {
-		if (!(await rt.portFree(port))) {
-			throw new Error(`port ${port} for ${what} is in use on 127.0.0.1: is another \`npm start\` running? Stop it or pick another port.`);
-		}
+	// Before minutes of build and install, not after.
+	for (const [what, port] of [['n8n (N8N_PORT)', n8nPort], ['the sandbox (MAILPARTNER_SANDBOX_PORT)', sandboxPort]]) {
+		if (!(await rt.portFree(port))) throw new Error(`port ${port} for ${what} is in use on 127.0.0.1: is another \`npm start\` running? Stop it or pick another port.`);
 	}
 
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-pack-'));
-	let tarball;
 	try {
-		tarball = await rt.buildAndPack(packDir);
+		const tarball = await rt.buildAndPack(packDir);
 		const install = await rt.ensureN8n();
 		if (!install.cached) rt.log(`first run: n8n installed in ${rt.formatSeconds(install.ms)}; later runs reuse ${rt.cacheDir()}`);
 		await rt.installPackage(userFolder, tarball);
@@ -55,21 +46,9 @@ async function main() {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 
-	const sandbox = await rt.startSandbox({
-		port: sandboxPort,
-		state: 'demo',
-		logFile: path.join(dataDir, 'sandbox.log'),
-	});
+	const sandbox = await rt.startSandbox({ port: sandboxPort, state: 'demo', logFile: path.join(dataDir, 'sandbox.log') });
 	rt.log(`sandbox listening on ${sandbox.baseUrl}`);
-
-	const brokerPort = await rt.freePort();
-	const env = rt.n8nEnv({
-		userFolder,
-		port: n8nPort,
-		brokerPort,
-		encryptionKey: process.env.N8N_ENCRYPTION_KEY,
-		owner: rt.LOCAL_OWNER,
-	});
+	const env = rt.n8nEnv({ userFolder, port: n8nPort, brokerPort: await rt.freePort(), encryptionKey: process.env.N8N_ENCRYPTION_KEY, owner: rt.LOCAL_OWNER });
 
 	// Only the demo account: with one credential of its type, n8n gives it to every new MailPartner
 	// node. With a second one (the empty account, imported here before) n8n picked that one, and a
@@ -85,48 +64,29 @@ async function main() {
 	const logFile = path.join(dataDir, 'n8n-start.log');
 	rt.log(`starting n8n ${rt.N8N_VERSION} on 127.0.0.1:${n8nPort} (log: ${logFile}) ...`);
 	const n8n = await rt.startN8n({ env, logFile, timeoutMs: 240000 });
-	await removeCredential(n8n.url, LEGACY_EMPTY_CREDENTIAL_ID);
 	const line = '-'.repeat(72);
-	console.log(
-		[
-			'',
-			line,
-			`  n8n ${rt.N8N_VERSION} is ready (${rt.formatSeconds(Date.now() - t0)})`,
-			`  Editor:    ${n8n.url}/`,
-			`  Login:     ${rt.LOCAL_OWNER.email}  /  ${rt.LOCAL_OWNER.password}   (local-only account)`,
-			`  Sandbox:   ${sandbox.baseUrl}   (credential "${rt.CREDENTIAL_NAME}", key ${rt.SANDBOX_KEYS.demo})`,
-			`  Data:      ${dataDir}`,
-			'  Examples:  Overview → the "MailPartner – …" workflows',
-			'  Ctrl-C stops n8n and the sandbox.',
-			line,
-			'',
-		].join('\n'),
-	);
-
-	if (SMOKE) {
+	console.log(`
+${line}
+  n8n ${rt.N8N_VERSION} is ready (${rt.formatSeconds(Date.now() - t0)})
+  Editor:    ${n8n.url}/
+  Login:     ${rt.LOCAL_OWNER.email}  /  ${rt.LOCAL_OWNER.password}   (local-only account)
+  Sandbox:   ${sandbox.baseUrl}   (credential "${rt.CREDENTIAL_NAME}", key ${rt.SANDBOX_KEYS.demo})
+  Data:      ${dataDir}
+  Examples:  Overview → the "MailPartner – …" workflows
+  Ctrl-C stops n8n and the sandbox.
+${line}
+`);
+	if (smoke) {
 		await smokeCheck(n8n.url, sandbox.baseUrl);
-		await shutdown(0);
-		return;
+		return shutdown(0);
 	}
-
-	const outcome = await Promise.race([
-		n8n.child.exited.then((e) => ({ what: 'n8n', ...e })),
-		sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e })),
-	]);
-	throw new Error(`${outcome.what} exited unexpectedly (code ${outcome.code}${outcome.signal ? `, ${outcome.signal}` : ''}); see ${logFile}`);
+	const ended = await Promise.race([n8n.child.exited.then((e) => ({ what: 'n8n', ...e })), sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e }))]);
+	throw new Error(`${ended.what} exited unexpectedly (code ${ended.code}${ended.signal ? `, ${ended.signal}` : ''}); see ${logFile}`);
 }
-
-/**
- * `npm start -- --smoke` (what CI runs): once everything is up, check what a newcomer gets (the
- * node type served, one MailPartner credential so that n8n gives it to every new node, the sandbox
- * answering with the demo account), then stop everything and exit.
- */
-const SMOKE = process.argv.includes('--smoke');
 
 async function smokeCheck(baseUrl, sandboxUrl) {
 	const session = await ownerSession(baseUrl);
-	const types = await session.call('GET', '/types/nodes.json');
-	const served = (await types.json()).some((type) => type.name === rt.NODE_TYPE);
+	const served = (await (await session.call('GET', '/types/nodes.json')).json()).some((type) => type.name === rt.NODE_TYPE);
 	const credentials = (await (await session.call('GET', '/rest/credentials')).json()).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
 	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`)).json();
 	const problems = [
@@ -138,13 +98,12 @@ async function smokeCheck(baseUrl, sandboxUrl) {
 	rt.log('smoke check passed: the node is served, new nodes get the demo credential, the sandbox answers');
 }
 
-/** A logged-in REST session as the preset local owner. */
+/** A logged-in REST session as the preset local owner: {call(method, route, {body})}. */
 async function ownerSession(baseUrl) {
-	const browserId = `start-${process.pid}`;
 	const call = (method, route, { body, cookie } = {}) =>
 		fetch(`${baseUrl}${route}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			headers: { 'content-type': 'application/json', 'browser-id': `start-${process.pid}`, ...(cookie && { cookie }) },
 			body: body === undefined ? undefined : JSON.stringify(body),
 			signal: AbortSignal.timeout(30000),
 		});
@@ -152,25 +111,6 @@ async function ownerSession(baseUrl) {
 	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
 	const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 	return { call: (method, route, options = {}) => call(method, route, { ...options, cookie }) };
-}
-
-/** The empty-account credential that earlier versions of this script imported. */
-const LEGACY_EMPTY_CREDENTIAL_ID = 'mailPartnerEmpt1';
-
-/**
- * A user folder from an earlier `npm start` still holds the empty-account credential, which n8n
- * would keep offering to new nodes: delete it through n8n's REST API as the local owner. The CLI
- * cannot delete a credential. Best effort: a failure is logged, never fatal.
- */
-async function removeCredential(baseUrl, id) {
-	try {
-		const session = await ownerSession(baseUrl);
-		const removed = await session.call('DELETE', `/rest/credentials/${id}`);
-		if (removed.status === 200) rt.log(`removed the empty-account credential an earlier run imported (${id})`);
-		else if (removed.status !== 404) throw new Error(`DELETE answered HTTP ${removed.status}`);
-	} catch (error) {
-		rt.log(`could not remove the old empty-account credential ${id} (${error.message}); delete it in the editor if new nodes get it`);
-	}
 }
 
 let stopping = false;
@@ -181,13 +121,10 @@ async function shutdown(code) {
 	await rt.stopAll(15000);
 	process.exit(code);
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
 
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
-process.on('SIGHUP', () => shutdown(0));
-
-main().catch(async (err) => {
+main().catch((err) => {
 	if (stopping) return;
 	console.error(`[start] ${err.message || err}`);
-	await shutdown(1);
+	return shutdown(1);
 });
