@@ -1,22 +1,15 @@
 'use strict';
 
-/**
- * The baselines that run without n8n, in the bench process (the sandbox is another process):
- * (c) a raw axios loop making the same Get Status calls, and the sequential page loop for Return All.
- */
+/** The baselines without n8n, in the bench process: (c) a raw axios loop of Get Status calls, and Return All's page loop. */
 
 const axios = require('axios');
 
-const { messageIdAt } = require('./seed');
+const { messageIdAt } = require('./sandbox');
 
 /** Concurrency of the raw loop: the figure n8n's notes measured by hand (50 at once). */
 const RAW_CONCURRENCY = 50;
 
-/**
- * `n` Get Status calls, at most `concurrency` in flight, results in input order.
- * XML answers are read as text and not parsed: (c) is the transport's floor, nothing more.
- * @returns {Promise<{ms: number, answers: Array<object|string>}>}
- */
+/** `n` Get Status calls, at most `concurrency` in flight, answers in input order; XML as text, unparsed: the transport's floor. */
 async function rawStatusLoop({ baseUrl, apiKey, n, format, concurrency = RAW_CONCURRENCY }) {
 	const answers = new Array(n);
 	let next = 0;
@@ -24,10 +17,8 @@ async function rawStatusLoop({ baseUrl, apiKey, n, format, concurrency = RAW_CON
 	async function worker() {
 		while (next < n) {
 			const i = next++;
-			const params = { apiKey, messageId: messageIdAt(i) };
-			if (format === 'xml') params._format = 'xml';
-			const res = await axios.get(`${baseUrl}/bulk-status`, { params, responseType: format === 'xml' ? 'text' : 'json', timeout: 30000 });
-			answers[i] = res.data;
+			const params = { apiKey, messageId: messageIdAt(i), ...(format === 'xml' ? { _format: 'xml' } : {}) };
+			answers[i] = (await axios.get(`${baseUrl}/bulk-status`, { params, responseType: format === 'xml' ? 'text' : 'json', timeout: 30000 })).data;
 		}
 	}
 	await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
@@ -37,16 +28,13 @@ async function rawStatusLoop({ baseUrl, apiKey, n, format, concurrency = RAW_CON
 /** Every subaccount, one page after another (what a simple loop in a Code node would do). */
 async function sequentialPages({ baseUrl, apiKey }) {
 	const rows = [];
-	let requests = 0;
 	const started = performance.now();
 	for (let page = 1; ; page++) {
-		const res = await axios.get(`${baseUrl}/subaccount/list`, { params: { apiKey, page }, timeout: 30000 });
-		requests++;
-		const { data, total } = res.data;
+		const { data, total } = (await axios.get(`${baseUrl}/subaccount/list`, { params: { apiKey, page }, timeout: 30000 })).data;
 		rows.push(...data);
 		if (data.length === 0 || rows.length >= Number(total)) break;
 	}
-	return { ms: performance.now() - started, rows, requests };
+	return { ms: performance.now() - started, rows };
 }
 
 module.exports = { rawStatusLoop, sequentialPages, RAW_CONCURRENCY };
