@@ -16,7 +16,6 @@ const rt = require('../n8n/runtime');
 const { startBenchSandbox } = require('./lib/sandbox');
 const wf = require('./lib/workflows');
 const { outputItems, executionTime, cpuTime } = require('./lib/execute');
-const { rawStatusLoop, RAW_CONCURRENCY } = require('./lib/raw');
 const checks = require('./lib/checks');
 const cases = require('./lib/cases');
 const { summary, renderTable, renderProfile } = require('./lib/report');
@@ -29,7 +28,7 @@ const text = (fallback) => ({ type: 'string', default: fallback });
 const { values: args } = parseArgs({
 	options: {
 		quick: flag, keep: flag, profile: flag, 'no-profile': flag, 'throughput-only': flag, tarball: { type: 'string' },
-		out: text(path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json')), rounds: text('5'), 'rounds-10k': text('3'), formats: text('json,xml'),
+		out: text(path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json')), rounds: text('5'), 'rounds-10k': text('3'), formats: text('json,xml'), campaign: { type: 'string' },
 	},
 });
 const FORMATS = args.formats.split(',').filter((f) => f === 'json' || f === 'xml');
@@ -43,10 +42,11 @@ const CONFIG = {
 	// Case 1 measures CPU per item: the node's pacing and items in flight at their maximum (100 000/min, 100).
 	unpacedRequestsPerMinute: 100000,
 	throughputItemsInFlight: 100,
-	rawConcurrency: RAW_CONCURRENCY,
+	rawConcurrency: cases.RAW_CONCURRENCY,
 	returnAll: { subaccounts: 2000, pageSize: 20, latencyMs: 20, rounds: args.quick ? 1 : 5 },
 	requireTimes: args.quick ? 3 : 5,
 	rss: !args.quick,
+	campaign: { n: Number(args.campaign ?? (args.quick ? 1000 : 10000)), rounds: args.quick ? 1 : 3 },
 	...(args.quick
 		? {
 				sizes: [{ n: 200, rounds: 1, twoRuns: true, variants: { json: ALL.json, xml: ['a', 'b', 'c'] } }],
@@ -68,12 +68,11 @@ const CONFIG = {
 
 // Problems: anything wrong with a run's result. Never a speed. The API key never reaches the output.
 const problems = [];
-let redactKey = null;
-const redact = (text) => (redactKey ? String(text).split(redactKey).join('<api key>') : String(text));
+let redact = String;
 function problem(text) {
 	if (!text) return;
 	problems.push(redact(text));
-	console.log(`  PROBLEM ${redact(text)}`);
+	console.log(`  PROBLEM ${problems.at(-1)}`);
 }
 
 async function main() {
@@ -87,7 +86,6 @@ async function main() {
 		machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverageAtStart: loadAverage(), n8n: rt.N8N_VERSION, n8nNode: rt.NODE_VERSION, benchNode: process.version.slice(1) },
 		settings: CONFIG,
 		throughput: [],
-		ratios: {},
 		profiles: [],
 	};
 	let sandbox;
@@ -97,7 +95,7 @@ async function main() {
 		const packageDir = await rt.installPackage(userFolder, tarball);
 		const maxN = Math.max(...CONFIG.sizes.map((s) => s.n), CONFIG.paced.n);
 		sandbox = await startBenchSandbox({ subaccounts: CONFIG.returnAll.subaccounts, messages: maxN, logFile: path.join(root, 'sandbox.log') });
-		redactKey = sandbox.apiKey;
+		redact = (text) => String(text).split(sandbox.apiKey).join('<api key>');
 		const env = rt.n8nEnv({
 			userFolder,
 			port: await rt.freePort(),
@@ -118,12 +116,13 @@ async function main() {
 		if (!args['throughput-only']) {
 			results.paced = await cases.pacedCase(ctx);
 			results.returnAll = await cases.returnAllCase(ctx);
+			results.campaign = await cases.campaignCase(ctx);
 			results.footprint = await cases.footprintCase(ctx, packageDir, tarball, rssAt10k);
 		}
 		// The profile, in each format where the node is below 1.5× HTTP Request.
 		for (const format of FORMATS) {
-			const ratio = results.ratios[ratioKey('a/b', { format, n: CONFIG.sizes[0].n, run: 'repeated' })];
-			if (PROFILE === 'always' || (PROFILE === 'auto' && ratio < 1.5)) results.profiles.push(await cases.profileCase(ctx, format));
+			const t = results.throughput.find((x) => x.format === format && x.n === CONFIG.sizes[0].n && x.run === 'repeated');
+			if (PROFILE === 'always' || (PROFILE === 'auto' && t?.variants.a.median / t?.variants.b.median < 1.5)) results.profiles.push(await cases.profileCase(ctx, format));
 		}
 	} catch (error) {
 		problem(`the bench stopped: ${error?.stack || error}`);
@@ -144,7 +143,7 @@ async function main() {
 	console.log(`\n${results.table}`);
 	for (const profile of results.profiles) console.log(`\n${renderProfile(profile)}`);
 	console.log(`\nran in ${rt.formatSeconds(Date.now() - started)}; results written to ${out}`);
-	console.log(problems.length ? `\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}` : '\nno problems: every count, order, request count and XML = JSON check passed');
+	console.log(problems.length ? `\n${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}` : '\nno problems: every count, order, request count, XML = JSON and recipient-once check passed');
 	process.exitCode = problems.length ? 1 : 0;
 }
 
@@ -164,18 +163,12 @@ function buildWorkflows(sandbox) {
 	workflows['paced a'] = wf.mailPartnerStatus({ n, format: 'json', requestsPerMinute: null, continueOnError: true });
 	workflows['paced b'] = wf.httpRequestStatus({ n, format: 'json', ...status, continueOnError: true });
 	workflows['list all'] = wf.mailPartnerListAll();
+	workflows['campaign a'] = wf.mailPartnerCampaign(CONFIG.campaign.n);
+	workflows['campaign b'] = wf.httpRequestCampaign({ n: CONFIG.campaign.n, ...status });
 	return workflows;
 }
 
-const LABEL = { a: 'a', b: 'b', bq: "b'", c: 'c' };
-/** `a/b json N=1000` for the repeated run (the one the goals are about), `… first run` for the other. */
-const ratioKey = (pair, { format, n, run }) => `${pair} ${format} N=${n}${run === 'first' ? ' first run' : ''}`;
-
-/**
- * Case 1: Get Status at each size and format, in interleaved rounds (a, b, b′, c, a, b, …) after a
- * warm-up round. Fills `results.throughput` and `results.ratios`; returns the peak RSS of each
- * variant's runs at N = 10 000 in JSON.
- */
+/** Case 1: Get Status at each size and format in interleaved rounds (a, b, b′, c, a, …); returns the peak RSS of the N = 10 000 JSON runs. */
 async function throughputCase(ctx, results) {
 	const { warmup } = CONFIG;
 	if (warmup) {
@@ -209,13 +202,6 @@ async function throughputCase(ctx, results) {
 		}
 		if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
 	}
-	const ratio = (x, y) => Number((x / y).toFixed(3));
-	for (const t of results.throughput) {
-		const { variants: s, cpuMsPerItem: cpu } = t;
-		for (const v of ['b', 'bq', 'c']) if (s[v] && s.a?.median) results.ratios[ratioKey(`a/${LABEL[v]}`, t)] = ratio(s.a.median, s[v].median);
-		// CPU per item the other way round (b/a), so that above 1 still means this node costs less.
-		for (const v of ['b', 'bq']) if (cpu.a?.n && cpu[v]?.n) results.ratios[ratioKey(`cpu ${LABEL[v]}/a`, t)] = ratio(cpu[v].median, cpu.a.median);
-	}
 	return rssAt10k;
 }
 
@@ -225,12 +211,12 @@ async function throughputCase(ctx, results) {
  * run: null for c) with its items, or null when the run went wrong (the problem is recorded).
  */
 async function runStatus(ctx, v, n, format) {
-	const label = `${LABEL[v]} ${format} N=${n}`;
+	const label = `${v.replace('bq', "b'")} ${format} N=${n}`;
 	const kind = format === 'xml' && v !== 'a' ? 'xml' : 'decoded';
 	let r;
 	if (v === 'c') {
 		const before = await ctx.sandbox.count('GET /bulk-status');
-		const { ms, answers } = await rawStatusLoop({ baseUrl: ctx.sandbox.baseUrl, apiKey: ctx.sandbox.apiKey, n, format });
+		const { ms, answers } = await cases.rawStatusLoop({ baseUrl: ctx.sandbox.baseUrl, apiKey: ctx.sandbox.apiKey, n, format });
 		// Its answers as items (XML as text), checked as n8n's are.
 		const items = answers.map((answer, i) => ({ json: format === 'xml' ? { text: answer } : answer, pairedItem: i }));
 		r = { ms, cpuMs: null, items, requests: (await ctx.sandbox.count('GET /bulk-status')) - before };
@@ -246,7 +232,7 @@ async function runStatus(ctx, v, n, format) {
 		(r.first && (checks.checkStatusItems(`${label} first run`, r.first.items, n, { kind }).problem || checks.checkRunsInOrder(label, r.run, r.first.names, r.names))) ||
 		checks.checkCount(label, 'Get Status requests reached the sandbox', r.requests, r.first ? 2 * n : n);
 	if (p) return problem(p), null;
-	const text = ({ ms, cpuMs }) => `${(n / (ms / 1000)).toFixed(0).padStart(6)} items/s (${Math.round(ms)} ms${cpuMs ? `, ${cpuMs.toFixed(0)} ms CPU` : ''}`;
+	const text = ({ ms, cpuMs }) => `${(n / (ms / 1000)).toFixed(0)} items/s (${Math.round(ms)} ms${cpuMs ? `, ${cpuMs.toFixed(0)} ms CPU` : ''}`;
 	console.log(`  ${label.padEnd(16)} ${text(r)}${r.first ? `; first run ${text(r.first)})` : ''}${r.maxRssBytes ? `, peak RSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
 	// CPU per item: the n8n process's CPU time over the measured nodes' run, per item (ms).
 	const perItem = (x) => (x?.cpuMs ? x.cpuMs / n : null);

@@ -51,8 +51,7 @@ function checkSubaccounts(label, rows, total) {
 
 /** The first-run chain must have ended before the measured chain started (n8n's v1 branch order). */
 function checkRunsInOrder(label, run, firstNames, measuredNames) {
-	const last = nodeRun(run, firstNames[firstNames.length - 1]);
-	const measured = nodeRun(run, measuredNames[0]);
+	const [last, measured] = [nodeRun(run, firstNames.at(-1)), nodeRun(run, measuredNames[0])];
 	const firstEnd = last.startTime + last.executionTime;
 	return firstEnd <= measured.startTime ? null : `${label}: the measured run started before the first run ended (${measured.startTime} < ${firstEnd}): n8n did not run the branches one after the other`;
 }

@@ -19,8 +19,7 @@ let lastExecutionId = 0;
 async function executeWorkflow(env, workflowId, { cpuProfileDir } = {}) {
 	const timeoutMs = 15 * 60 * 1000;
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-exec-'));
-	const probeFile = path.join(scratch, 'probe.json');
-	const runFile = path.join(scratch, 'run.json');
+	const [probeFile, runFile] = [path.join(scratch, 'probe.json'), path.join(scratch, 'run.json')];
 	const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 	try {
 		const r = await rt.run(rt.nodeBin(), ['--require', path.join(__dirname, 'probe-preload.js'), ...profiling, rt.n8nBin(), 'execute', `--id=${workflowId}`], {
@@ -46,10 +45,7 @@ async function executeWorkflow(env, workflowId, { cpuProfileDir } = {}) {
 	}
 }
 
-function runError(run) {
-	const error = run.data.resultData.error;
-	return error ? `: ${String(error.message).slice(0, 300)}` : '';
-}
+const runError = (run) => (run.data.resultData.error ? `: ${String(run.data.resultData.error.message).slice(0, 300)}` : '');
 
 /** The first run of `nodeName`; throws when it did not run. */
 function nodeRun(run, nodeName) {
@@ -58,10 +54,8 @@ function nodeRun(run, nodeName) {
 	return runs[0];
 }
 
-/** Output items (`{json, pairedItem}`) of a node's first output. */
+/** Output items (`{json, pairedItem}`) of a node's first output, and the sum of the named nodes' `executionTime` (ms). */
 const outputItems = (run, nodeName) => nodeRun(run, nodeName).data?.main?.[0] ?? [];
-
-/** Sum of `executionTime` (ms) of the named nodes. */
 const executionTime = (run, nodeNames) => nodeNames.reduce((sum, name) => sum + nodeRun(run, name).executionTime, 0);
 
 /** CPU ms of the n8n process (all threads) while the named nodes ran, the probe's readings interpolated; null without readings. */

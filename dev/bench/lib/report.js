@@ -50,6 +50,18 @@ function renderTable(r) {
 			['sequential page loop', int(l.sequential.median), range(l.sequential), `latency floor ${int(l.sequentialFloorMs)} ms`],
 		]);
 	}
+	if (r.campaign) {
+		const { n, sends, variants: { a, b } } = r.campaign;
+		const rows = (part, names) => [
+			...[a, b].map((x, i) => [`${'ab'[i]}: ${names[i]} (ms)`, int(x[part].median), range(x[part]), i ? `time b/a **${fixed(x[part].median / a[part].median)}**` : '']),
+			...[a, b].map((x, i) => [`${'ab'[i]}: CPU per recipient (ms)`, fixed(x[`${part}Cpu`].median, 3), range(x[`${part}Cpu`], (y) => fixed(y, 3)), i ? `CPU b/a **${fixed(x[`${part}Cpu`].median / a[`${part}Cpu`].median)}**` : '']),
+		];
+		group(`Campaign: ${int(n)} recipients, one per item, then Get Status over the ${sends} sends`, [
+			...rows('send', ['this node, Send, One Recipient per Item, defaults', 'HTTP Request + Code node making batches of 500']),
+			...rows('status', ['this node, Get Status, one item per recipient', 'HTTP Request + Split Out']),
+			['peak RSS of n8n', `a ${mib(a.rss.median)}`, '', `b ${mib(b.rss.median)}; each: ${sends} POST /send + ${sends} GET /bulk-status, every recipient sent once (sandbox)`],
+		]);
+	}
 	if (r.footprint) {
 		const { distBytes, tarballBytes, coldRequireMs: c, peakRssBytesAt10k: rss } = r.footprint;
 		const ms = (x) => fixed(x, 1);

@@ -33,6 +33,7 @@ function serve() {
 		state: (nowMs) => {
 			const state = seeds.demo(nowMs, { subaccountCount: Number(values.subaccounts) });
 			const { messages } = state.accounts[DEMO_KEY];
+			state.accounts[DEMO_KEY].balance = 1e6; // euros: campaigns of any size are charged
 			for (let id = FIRST_MESSAGE_ID; id < FIRST_MESSAGE_ID + Number(values.messages); id++) messages[id] = benchMessage(id, nowMs);
 			return state;
 		},
@@ -42,9 +43,8 @@ function serve() {
 }
 
 /**
- * Start the sandbox process. `setFaults(f)` replaces the fault set (and starts an empty rate-limit
- * window); `state()` reads `GET /__sandbox/state` (`requests`: `{total, byRoute, rejected429}`, every
- * API request counted, refused ones too; `accounts[key].messages`: every message, its recipients).
+ * Start the sandbox process. `setFaults(f)` replaces the fault set (and starts an empty rate-limit window);
+ * `state()`: `GET /__sandbox/state` (`requests` {total, byRoute, rejected429}; `accounts[key].messages`).
  */
 async function startBenchSandbox({ subaccounts, messages, logFile }) {
 	const child = rt.spawnTracked(process.execPath, [__filename, '--subaccounts', String(subaccounts), '--messages', String(messages)], { logFile });
@@ -59,12 +59,8 @@ async function startBenchSandbox({ subaccounts, messages, logFile }) {
 	}
 	const baseUrl = m[1].replace(/\/+$/, '');
 	const control = async (route, body) => {
-		const res = await fetch(`${new URL(baseUrl).origin}/__sandbox/${route}`, {
-			method: body ? 'POST' : 'GET',
-			headers: body ? { 'content-type': 'application/json' } : {},
-			body: body ? JSON.stringify(body) : undefined,
-			signal: AbortSignal.timeout(30000),
-		});
+		const post = body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {};
+		const res = await fetch(`${new URL(baseUrl).origin}/__sandbox/${route}`, { ...post, signal: AbortSignal.timeout(30000) });
 		const json = await res.json();
 		if (res.status !== 200 || !json.success) throw new Error(`sandbox ${route}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
 		return json;

@@ -1,10 +1,6 @@
 'use strict';
 
-/**
- * The generated workflows, plain n8n JSON imported once: Manual Trigger → Code node making N items →
- * the measured node(s). `withFirstRun` makes a throughput workflow run its chain twice (README →
- * How it runs: the first run, then the repeated run).
- */
+/** The generated workflows, plain n8n JSON imported once: Manual Trigger → Code node making N items → the measured node(s). */
 
 const rt = require('../../n8n/runtime');
 const { FIRST_MESSAGE_ID } = require('./sandbox');
@@ -35,23 +31,17 @@ const messageIds = (n) => items(n, `{ messageId: String(${FIRST_MESSAGE_ID} + i)
 const mailPartner = (name, parameters, x, extra = {}) => node(name, rt.NODE_TYPE, 1, parameters, x, { credentials: MAILPARTNER_CREDENTIAL, ...extra });
 const onError = (continueOnError) => (continueOnError ? { onError: 'continueRegularOutput' } : {});
 
-/**
- * (a) this node's Get Status. `requestsPerMinute` and `itemsInFlight` null leave the node's defaults;
- * `continueOnError` turns a failing item into an output item so the 429s that reach the user can be counted.
- */
+/** (a) this node's Get Status; `requestsPerMinute`, `itemsInFlight` null: its defaults; `continueOnError`: a 429 reaching the user is an output item. */
 function mailPartnerStatus({ n, format, requestsPerMinute, itemsInFlight, continueOnError = false }) {
-	const options = { responseFormat: format };
-	if (requestsPerMinute) options.requestsPerMinute = requestsPerMinute;
-	if (itemsInFlight) options.itemsInFlight = itemsInFlight;
+	const options = { responseFormat: format, ...(requestsPerMinute && { requestsPerMinute }), ...(itemsInFlight && { itemsInFlight }) };
 	// Simplify off: MailPartner's answer as it is, one item per input, as HTTP Request outputs it.
 	const measured = mailPartner(MEASURED, { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options }, 440, onError(continueOnError));
 	return chain(`bench a ${format} ${n}`, [trigger(), messageIds(n), measured]);
 }
 
 /**
- * (b) and (b′): the HTTP Request node v4.2 making the same GET. (b) has the key written in the URL
- * (one expression per item, the fastest form); (b′) gets it from an httpQueryAuth credential.
- * XML: the answer as text, then n8n's XML node, which is what a user needs to read it.
+ * (b) HTTP Request v4.2 making the same GET with the key in the URL (its fastest form), (b′) with an
+ * httpQueryAuth credential. XML: the answer as text, then n8n's XML node, as a user needs to read it.
  */
 function httpRequestStatus({ n, format, baseUrl, apiKey, queryAuth, continueOnError = false }) {
 	const keyPart = queryAuth ? '' : `apiKey=${encodeURIComponent(apiKey)}&`;
@@ -69,10 +59,7 @@ function httpRequestStatus({ n, format, baseUrl, apiKey, queryAuth, continueOnEr
 	return chain(`bench ${queryAuth ? 'bq' : 'b'} ${format} ${n}`, nodes);
 }
 
-/**
- * The workflow with a first-run copy of everything after the Items node, which the Items node
- * feeds first (placed above the measured chain: n8n's v1 order runs sibling branches top to bottom).
- */
+/** A first-run copy of the measured chain, fed first by the Items node (placed above it: n8n's v1 order runs branches top to bottom). */
 function withFirstRun(workflow) {
 	const copies = workflow.nodes
 		.filter((n) => n.name === MEASURED || n.name === XML_NODE)
@@ -88,6 +75,35 @@ const measuredNodes = (v, format) => (format === 'xml' && v !== 'a' ? [MEASURED,
 /** Return All: every subaccount, all pages. */
 const mailPartnerListAll = () => chain('bench list all', [trigger(), mailPartner(MEASURED, { resource: 'subaccount', operation: 'getAll', returnAll: true, options: {} }, 220)]);
 
+/** Case 5: `n` recipients `{email}`, each address once; (a) Send with One Recipient per Item and its defaults, then Get Status (Simplify on). */
+const recipientEmail = (i) => `recipient-${i}@campaign.example`;
+const recipients = (n) => items(n, '{ email: `recipient-${i}@campaign.example` }');
+const CAMPAIGN = { subject: 'Bench campaign', htmlContent: '<p>Hello</p><p>#UNSUBSCRIBE_LINK#</p>' };
+const mailPartnerCampaign = (n) =>
+	chain(`bench campaign a ${n}`, [
+		trigger(),
+		recipients(n),
+		mailPartner('Send', { resource: 'message', operation: 'send', ...CAMPAIGN, recipientsFrom: 'items' }, 440),
+		mailPartner('Status', { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}' }, 660),
+	]);
+
+/** (b) what a user builds without it: a Code node making batches of 500, HTTP Request POST /send and GET /bulk-status, Split Out. */
+function httpRequestCampaign({ n, baseUrl, apiKey }) {
+	const batches = 'const all = $input.all();\nconst out = [];\nfor (let i = 0; i < all.length; i += 500) out.push({ json: { to: all.slice(i, i + 500).map((item) => ({ email: item.json.email })) } });\nreturn out;';
+	const body = `={{ { apiKey: ${JSON.stringify(apiKey)}, subject: ${JSON.stringify(CAMPAIGN.subject)}, htmlContent: ${JSON.stringify(CAMPAIGN.htmlContent)}, params: { to: $json.to } } }}`;
+	const http = (name, parameters, x) => node(name, 'n8n-nodes-base.httpRequest', 4.2, { options: {}, ...parameters }, x);
+	return chain(`bench campaign b ${n}`, [
+		trigger(),
+		recipients(n),
+		node('Batches', 'n8n-nodes-base.code', 2, { jsCode: batches }, 440),
+		http('Send', { method: 'POST', url: `${baseUrl}/send`, sendBody: true, specifyBody: 'json', jsonBody: body }, 660),
+		http('Status', { url: `=${baseUrl}/bulk-status?apiKey=${encodeURIComponent(apiKey)}&messageId={{ $json.messageId }}` }, 880),
+		node('Split Out', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'StatutResponseList', options: {} }, 1100),
+	]);
+}
+/** The nodes whose run is measured in case 5: the sends, then Get Status. */
+const campaignNodes = { a: { send: ['Send'], status: ['Status'] }, b: { send: ['Batches', 'Send'], status: ['Status', 'Split Out'] } };
+
 const queryAuthCredential = (apiKey) => ({ ...QUERY_AUTH_CREDENTIAL, data: { name: 'apiKey', value: apiKey } });
 
-module.exports = { MEASURED, FIRST_RUN, withFirstRun, measuredNodes, mailPartnerStatus, httpRequestStatus, mailPartnerListAll, queryAuthCredential };
+module.exports = { MEASURED, FIRST_RUN, withFirstRun, measuredNodes, mailPartnerStatus, httpRequestStatus, mailPartnerListAll, queryAuthCredential, mailPartnerCampaign, httpRequestCampaign, campaignNodes, recipientEmail };
