@@ -1,74 +1,78 @@
 'use strict';
 
-/** The one table the bench prints (Markdown, so it goes into the README as it is). */
+/** The one table the bench prints (Markdown, so it goes into the README as it is), and its figures. */
 
-const NAMES = {
-	a: 'a: this node',
-	b: 'b: HTTP Request, key in the URL',
-	bq: "b′: HTTP Request, query-auth credential",
-	c: 'c: raw axios loop',
-};
+/** Median (of an even count: the mean of the middle two), min and max of the finite values, and the values. */
+function summary(values) {
+	const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
+	const mid = sorted.length >> 1;
+	return { median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, min: sorted[0], max: sorted.at(-1), n: sorted.length, values };
+}
+
+const NAMES = { a: 'a: this node', b: 'b: HTTP Request, key in the URL', bq: 'b′: HTTP Request, query-auth credential', c: 'c: raw axios loop' };
 const LETTERS = { a: 'a', b: 'b', bq: 'b′', c: 'c' };
-const RATIO_NAMES = { b: `a/${LETTERS.b}`, bq: `a/${LETTERS.bq}`, c: `a/${LETTERS.c}` };
+const RUNS = { repeated: 'repeated run', first: 'first run in a fresh n8n', single: 'one run in a fresh n8n' };
 
 const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US').replace(/,/g, ' ') : '–');
 const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '–');
-const kib = (bytes) => `${int(bytes / 1024)} KiB`;
 const mib = (bytes) => (Number.isFinite(bytes) ? `${int(bytes / 2 ** 20)} MiB` : '–');
-const range = (s, fmt = int) => (s && s.n > 1 ? `${fmt(s.min)}–${fmt(s.max)}` : '');
+const range = (s, fmt = int) => (s?.n > 1 ? `${fmt(s.min)}–${fmt(s.max)}` : '');
 
 function renderTable(r) {
 	const rows = [];
-	const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
+	// Each group's title goes in its first row only.
+	const group = (title, lines) => lines.forEach((cells, i) => rows.push(`| ${[i ? '' : title, ...cells].join(' | ')} |`));
 	// The repeated runs first (what a long-running n8n pays per item), then the first runs.
-	const throughput = [...(r.throughput || [])].sort((x, y) => (x.run === 'first') - (y.run === 'first'));
-	for (const t of throughput) {
-		const runName = { repeated: 'repeated run', first: 'first run in a fresh n8n', single: 'one run in a fresh n8n' }[t.run];
-		const title = `Get Status, N=${int(t.n)}, ${t.format.toUpperCase()}, ${runName} (items/s)`;
-		let first = true;
-		for (const [v, s] of Object.entries(t.variants)) {
-			const ratio = v !== 'a' && t.variants.a && s.median ? `${RATIO_NAMES[v]} **${fixed(t.variants.a.median / s.median)}**` : '';
-			const name = t.format === 'xml' && (v === 'b' || v === 'bq') ? `${NAMES[v]} + XML node` : t.format === 'xml' && v === 'c' ? `${NAMES[v]} (text, unparsed)` : NAMES[v];
-			row(first ? title : '', name, int(s.median), range(s), ratio);
-			first = false;
-		}
-		// The same runs' CPU time per item (all threads of the n8n process), when the probe read it.
-		const cpu = t.cpuMsPerItem || {};
-		for (const [v, s] of Object.entries(cpu)) {
-			if (!s.n) continue;
-			const ratio = v !== 'a' && cpu.a && cpu.a.n ? `CPU ${LETTERS[v]}/a **${fixed(s.median / cpu.a.median)}**` : '';
-			row('', `${LETTERS[v]}: CPU per item (ms)`, fixed(s.median), range(s, fixed), ratio);
-		}
+	for (const t of [...r.throughput].sort((x, y) => (x.run === 'first') - (y.run === 'first'))) {
+		const { variants: s, cpuMsPerItem: cpu, format } = t;
+		const suffix = (v) => (format !== 'xml' ? '' : v === 'c' ? ' (text, unparsed)' : v !== 'a' ? ' + XML node' : '');
+		group(`Get Status, N=${int(t.n)}, ${format.toUpperCase()}, ${RUNS[t.run]} (items/s)`, [
+			...Object.entries(s).map(([v, x]) => [NAMES[v] + suffix(v), int(x.median), range(x), v !== 'a' && s.a && x.median ? `a/${LETTERS[v]} **${fixed(s.a.median / x.median)}**` : '']),
+			// The same runs' CPU time per item (all threads of the n8n process), when the probe read it.
+			...Object.entries(cpu)
+				.filter(([, x]) => x.n)
+				.map(([v, x]) => [`${LETTERS[v]}: CPU per item (ms)`, fixed(x.median), range(x, fixed), v !== 'a' && cpu.a?.n ? `CPU ${LETTERS[v]}/a **${fixed(x.median / cpu.a.median)}**` : '']),
+		]);
 	}
-	const p = r.paced;
-	if (p) {
-		const title = `Paced: ${int(p.n)} items, sandbox limit ${int(p.limit.requests)} / ${p.limit.windowMs / 1000} s (floor ${seconds(p.floorMs)})`;
-		let first = true;
-		for (const [v, x] of Object.entries(p.variants)) {
-			const name = v === 'a' ? 'a: this node, default pacing' : 'b: HTTP Request';
-			row(first ? title : '', name, seconds(x.wallMs), `${fixed(x.vsFloor)}× floor`, `429s to the user: **${x.reached429}** (sandbox sent ${x.sandbox429}); ${x.okItems} ok items${x.errorItems > x.reached429 ? `, **${x.errorItems - x.reached429} other errors**` : ''}`);
-			first = false;
-		}
+	if (r.paced) {
+		const { n, limit, floorMs, variants } = r.paced;
+		const note = (x) => `429s to the user: **${x.reached429}** (sandbox sent ${x.sandbox429}); ${x.okItems} ok items${x.errorItems > x.reached429 ? `, **${x.errorItems - x.reached429} other errors**` : ''}`;
+		group(
+			`Paced: ${int(n)} items, sandbox limit ${int(limit.requests)} / ${limit.windowMs / 1000} s (floor ${seconds(floorMs)})`,
+			Object.entries(variants).map(([v, x]) => [v === 'a' ? 'a: this node, default pacing' : 'b: HTTP Request', seconds(x.wallMs), `${fixed(x.vsFloor)}× floor`, note(x)]),
+		);
 	}
-	const l = r.returnAll;
-	if (l) {
-		const title = `Return All: ${int(l.subaccounts)} subaccounts, ${l.pages} pages, ${l.latencyMs} ms latency (ms)`;
-		row(title, 'a: this node', int(l.node.median), range(l.node), `time a/sequential **${fixed(l.ratio)}**`);
-		row('', 'sequential page loop', int(l.sequential.median), range(l.sequential), `latency floor ${int(l.sequentialFloorMs)} ms`);
+	if (r.returnAll) {
+		const l = r.returnAll;
+		group(`Return All: ${int(l.subaccounts)} subaccounts, ${l.pages} pages, ${l.latencyMs} ms latency (ms)`, [
+			['a: this node', int(l.node.median), range(l.node), `time a/sequential **${fixed(l.ratio)}**`],
+			['sequential page loop', int(l.sequential.median), range(l.sequential), `latency floor ${int(l.sequentialFloorMs)} ms`],
+		]);
 	}
-	const f = r.footprint;
-	if (f) {
-		row('Footprint', 'dist/ (installed)', kib(f.distBytes), '', `tarball ${kib(f.tarballBytes)}`);
-		const c = f.coldRequireMs;
-		row('', 'cold require, node file (ms)', fixed(c.node.median, 1), range(c.node, (x) => fixed(x, 1)), `HTTP Request node file ${fixed(c.httpRequest.median, 1)} ms (${range(c.httpRequest, (x) => fixed(x, 1))})`);
-		if (f.peakRssBytesAt10k) {
-			const rss = f.peakRssBytesAt10k;
-			row('', 'peak RSS of n8n, 10 000 items JSON', `a ${mib(rss.a && rss.a.median)}`, '', `b ${mib(rss.b && rss.b.median)}, b′ ${mib(rss.bq && rss.bq.median)}`);
-		}
+	if (r.campaign) {
+		const { n, sends, variants: { a, b } } = r.campaign;
+		const rows = (part, names) => [
+			...[a, b].map((x, i) => [`${'ab'[i]}: ${names[i]} (ms)`, int(x[part].median), range(x[part]), i ? `time b/a **${fixed(x[part].median / a[part].median)}**` : '']),
+			...[a, b].map((x, i) => [`${'ab'[i]}: CPU per recipient (ms)`, fixed(x[`${part}Cpu`].median, 3), range(x[`${part}Cpu`], (y) => fixed(y, 3)), i ? `CPU b/a **${fixed(x[`${part}Cpu`].median / a[`${part}Cpu`].median)}**` : '']),
+		];
+		group(`Campaign: ${int(n)} recipients, one per item, then Get Status over the ${sends} sends`, [
+			...rows('send', ['this node, Send, One Recipient per Item, defaults', 'HTTP Request + Code node making batches of 500']),
+			...rows('status', ['this node, Get Status, one item per recipient', 'HTTP Request + Split Out']),
+			['peak RSS of n8n', `a ${mib(a.rss.median)}`, '', `b ${mib(b.rss.median)}; each: ${sends} POST /send + ${sends} GET /bulk-status, every recipient sent once (sandbox)`],
+		]);
+	}
+	if (r.footprint) {
+		const { distBytes, tarballBytes, coldRequireMs: c, peakRssBytesAt10k: rss } = r.footprint;
+		const ms = (x) => fixed(x, 1);
+		group('Footprint', [
+			['dist/ (installed)', `${int(distBytes / 1024)} KiB`, '', `tarball ${int(tarballBytes / 1024)} KiB`],
+			['cold require, node file (ms)', ms(c.node.median), range(c.node, ms), `HTTP Request node file ${ms(c.httpRequest.median)} ms (${range(c.httpRequest, ms)})`],
+			...(rss ? [['peak RSS of n8n, 10 000 items JSON', `a ${mib(rss.a?.median)}`, '', `b ${mib(rss.b?.median)}, b′ ${mib(rss.bq?.median)}`]] : []),
+		]);
 	}
 	const m = r.machine;
-	const head = [
+	return [
 		`MailPartner node benchmark${r.quick ? ' (quick)' : ''}, ${r.date.slice(0, 10)}: ${m.cpus} cores (${m.cpuModel}), n8n ${m.n8n} on Node ${m.n8nNode}, ` +
 			`sandbox latency ${r.settings.latencyMs} ms, load average ${m.loadAverageAtStart[0]} at start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd[0]} at end` : ''}.`,
 		'Medians with min–max over the rounds. Throughput ratios are items/s medians over medians (above 1: this node is faster); the Return All ratio is of times (below 1: faster).',
@@ -77,21 +81,19 @@ function renderTable(r) {
 		'',
 		'| case | variant | median | min–max | ratio / note |',
 		'|---|---|---:|---:|---|',
-	];
-	return [...head, ...rows].join('\n');
+		...rows,
+	].join('\n');
 }
 
 function renderProfile(profile) {
 	const lines = [`Where the time goes (CPU profile of the n8n process during the measured node's run, N=${profile.n} ${profile.format.toUpperCase()}):`];
-	for (const v of ['a', 'b']) {
-		const p = profile[v];
+	for (const p of [profile.a, profile.b]) {
 		if (!p) continue;
-		lines.push(`\n${NAMES[v]}: ${p.executionTimeMs} ms run, ${p.busyMs} ms on the CPU (main thread), ${p.idleMs} ms idle`);
-		lines.push(`  by package: ${p.topPackages.slice(0, 8).map((x) => `${x.name} ${x.shareOfBusy}%`).join(', ')}`);
-		lines.push('  top self time:');
-		for (const fn of p.topFunctions.slice(0, 12)) lines.push(`    ${String(fn.ms).padStart(7)} ms ${String(fn.shareOfBusy).padStart(5)}%  ${fn.name}`);
+		lines.push(`\n${NAMES[p === profile.a ? 'a' : 'b']}: ${p.executionTimeMs} ms run, ${p.busyMs} ms on the CPU (main thread), ${p.idleMs} ms idle`);
+		lines.push(`  by package: ${p.topPackages.slice(0, 8).map((x) => `${x.name} ${x.shareOfBusy}%`).join(', ')}`, '  top self time:');
+		lines.push(...p.topFunctions.slice(0, 12).map((fn) => `    ${String(fn.ms).padStart(7)} ms ${String(fn.shareOfBusy).padStart(5)}%  ${fn.name}`));
 	}
 	return lines.join('\n');
 }
 
-module.exports = { renderTable, renderProfile };
+module.exports = { summary, renderTable, renderProfile };

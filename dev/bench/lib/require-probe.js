@@ -1,10 +1,9 @@
 'use strict';
 
 /**
- * `node require-probe.js N8N_DIR FILE`: time one cold `require(FILE)` in this fresh process, with
- * n8n-workflow already loaded from n8n's own install, as it is inside n8n. A bare `n8n-workflow`
- * request resolves to that copy (n8n gives community packages its own the same way), so neither
- * file pays for loading n8n-workflow. Prints `{"ms": …}`.
+ * `node require-probe.js N8N_DIR FILE`: one cold `require(FILE)` in this fresh process, timed, with
+ * n8n-workflow already loaded from n8n's install, which a bare `n8n-workflow` request resolves to
+ * (as n8n gives community packages its own): neither file pays for loading it. Prints `{"ms": …}`.
  */
 const Module = require('node:module');
 const path = require('node:path');
@@ -14,9 +13,8 @@ const workflowPath = require.resolve('n8n-workflow', { paths: [path.join(n8nDir,
 require(workflowPath);
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
-	return request === 'n8n-workflow' ? workflowPath : resolve.call(this, request, ...rest);
+	return resolve.call(this, request === 'n8n-workflow' ? workflowPath : request, ...rest);
 };
 const started = process.hrtime.bigint();
 require(file);
-const ms = Number(process.hrtime.bigint() - started) / 1e6;
-process.stdout.write(JSON.stringify({ ms }));
+process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint() - started) / 1e6 }));

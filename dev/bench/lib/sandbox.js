@@ -1,53 +1,75 @@
 'use strict';
 
+/**
+ * The benchmark's sandbox, run as a process of its own by `startBenchSandbox`: its work never shares
+ * an event loop with what is measured (the raw loop runs in the bench process). No rate limit unless
+ * a case sets one. Seed: the demo account with `--subaccounts` subaccounts and `--messages` messages,
+ * ids 100000… (one per item, so an item out of order or a call repeated shows as a wrong messageId);
+ * every third message is still Pending with one recipient, the others are settled with three.
+ */
+
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 
 const rt = require('../../n8n/runtime');
-const { DEMO_KEY } = require('../../sandbox/server');
+const { createSandbox, seeds, DEMO_KEY } = require('../../sandbox/server');
 
-/**
- * Start bench/lib/sandbox-child.js (Node 20, its own process) and return a small controller:
- * `setFaults(f)` replaces the fault set (so it also starts an empty rate-limit window),
- * `requests()` reads the sandbox's request counters.
- */
-async function startBenchSandbox({ subaccounts, messages, logFile }) {
-	const child = rt.spawnTracked(
-		process.execPath,
-		[path.join(__dirname, 'sandbox-child.js'), '--subaccounts', String(subaccounts), '--messages', String(messages)],
-		{ logFile },
-	);
-	const deadline = Date.now() + 30000;
-	let baseUrl = null;
-	while (!baseUrl) {
-		const m = /listening on (http:\/\/\S+)/.exec(child.stdoutText);
-		if (m) baseUrl = m[1].replace(/\/+$/, '');
-		else if (Date.now() > deadline || child.exitCode !== null) {
-			await rt.stopChild(child, 2000);
-			throw new Error(`the bench sandbox did not start\n${rt.tail(child.stdoutText)}\n${rt.tail(child.stderrText)}`);
-		} else await rt.sleep(100);
-	}
-	const origin = new URL(baseUrl).origin;
+const FIRST_MESSAGE_ID = 100000;
+const isPending = (id) => Number(id) % 3 === 0;
+const recipientCount = (id) => (isPending(id) ? 1 : 3);
+/** The `i`-th item's messageId (the Code node and the raw loop use the same ids). */
+const messageIdAt = (i) => String(FIRST_MESSAGE_ID + i);
 
-	async function control(method, route, body) {
-		const res = await fetch(`${origin}/__sandbox/${route}`, {
-			method,
-			headers: body ? { 'content-type': 'application/json' } : {},
-			body: body ? JSON.stringify(body) : undefined,
-			signal: AbortSignal.timeout(30000),
-		});
-		const json = await res.json();
-		if (res.status !== 200 || !json.success) throw new Error(`sandbox ${method} ${route}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-		return json;
-	}
-
-	return {
-		baseUrl,
-		apiKey: DEMO_KEY,
-		setFaults: (faults) => control('POST', 'faults', faults),
-		/** `{total, byRoute, rejected429}`: counted by the sandbox for every API request, refused ones included. */
-		requests: async () => (await control('GET', 'state')).state.requests,
-		stop: () => rt.stopChild(child, 5000),
-	};
+function benchMessage(id, nowMs) {
+	const recipient = (name, n, finalStatus, finalStopMail = false) => ({ email: `${name}-${id}@sandbox.mailpartner.invalid`, token: `bench-${id}-${n}`, finalStatus, finalStopMail, cost: 1 });
+	if (isPending(id)) return { messageId: String(id), sentAt: nowMs - 60 * 1000, settledAt: nowMs + 48 * 3600 * 1000, recipients: [recipient('carol', 1, 'Delivered')] };
+	const recipients = [recipient('alice', 1, 'Delivered'), recipient('bob', 2, 'Delivered', id % 7 === 0), recipient('bounce', 3, 'Bounced')];
+	return { messageId: String(id), sentAt: nowMs - 3600 * 1000, settledAt: nowMs - 3600 * 1000 + 5000, recipients };
 }
 
-module.exports = { startBenchSandbox };
+function serve() {
+	const { values } = parseArgs({ options: { subaccounts: { type: 'string' }, messages: { type: 'string' } } });
+	const sandbox = createSandbox({
+		state: (nowMs) => {
+			const state = seeds.demo(nowMs, { subaccountCount: Number(values.subaccounts) });
+			const { messages } = state.accounts[DEMO_KEY];
+			state.accounts[DEMO_KEY].balance = 1e6; // euros: campaigns of any size are charged
+			for (let id = FIRST_MESSAGE_ID; id < FIRST_MESSAGE_ID + Number(values.messages); id++) messages[id] = benchMessage(id, nowMs);
+			return state;
+		},
+	});
+	sandbox.listen(0, '127.0.0.1').then(({ baseUrl }) => console.log(`bench sandbox listening on ${baseUrl}`));
+	for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => sandbox.close().then(() => process.exit(0)));
+}
+
+/**
+ * Start the sandbox process. `setFaults(f)` replaces the fault set (and starts an empty rate-limit window);
+ * `state()`: `GET /__sandbox/state` (`requests` {total, byRoute, rejected429}; `accounts[key].messages`).
+ */
+async function startBenchSandbox({ subaccounts, messages, logFile }) {
+	const child = rt.spawnTracked(process.execPath, [__filename, '--subaccounts', String(subaccounts), '--messages', String(messages)], { logFile });
+	const deadline = Date.now() + 30000;
+	let m;
+	while (!(m = /listening on (http:\/\/\S+)/.exec(child.stdoutText))) {
+		if (Date.now() > deadline || child.exitCode !== null) {
+			await rt.stopChild(child, 2000);
+			throw new Error(`the bench sandbox did not start\n${rt.tail(child.stdoutText)}\n${rt.tail(child.stderrText)}`);
+		}
+		await rt.sleep(100);
+	}
+	const baseUrl = m[1].replace(/\/+$/, '');
+	const control = async (route, body) => {
+		const post = body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {};
+		const res = await fetch(`${new URL(baseUrl).origin}/__sandbox/${route}`, { ...post, signal: AbortSignal.timeout(30000) });
+		const json = await res.json();
+		if (res.status !== 200 || !json.success) throw new Error(`sandbox ${route}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+		return json;
+	};
+	const state = async () => (await control('state')).state;
+	const count = async (route) => (await state()).requests.byRoute[route] || 0;
+	return { baseUrl, apiKey: DEMO_KEY, setFaults: (faults) => control('faults', faults), state, count, stop: () => rt.stopChild(child, 5000) };
+}
+
+if (require.main === module) serve();
+
+module.exports = { startBenchSandbox, FIRST_MESSAGE_ID, recipientCount, messageIdAt };
