@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import { createSandbox, DEMO_KEY, seeds } from '../dev/sandbox/server';
 import { runNode, type RunResult } from './harness/engine';
 
@@ -97,4 +98,12 @@ describe('Message → Send, One Recipient per Item: a campaign', () => {
 		expectCampaign(result, before, 10_000, Array.from({ length: 20 }, () => 500));
 		expect(sandbox.state.requests).toMatchObject({ total: 20, rejected429: 0 });
 	}, 180_000);
+});
+
+describe('Options → Requests Per Minute', () => {
+	it('tells, under the field, the per-worker share in queue mode', () => {
+		const options = new MailPartner().description.properties.find((property) => property.name === 'options');
+		const field = (options?.options as Array<{ name: string; hint?: string }> | undefined)?.find(({ name }) => name === 'requestsPerMinute');
+		expect(field?.hint).toMatch(/In queue mode each worker paces itself: set 1 900 ÷ the number of workers that send through the same IP address \(2 workers: 950 each\)/);
+	});
 });
