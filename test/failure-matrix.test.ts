@@ -11,10 +11,11 @@ import { printLine } from './harness/print-line';
  * What reaches the next node when a call fails, for every operation × every way MailPartner (or
  * what stands in front of it) fails × each of n8n's On Error settings. The node runs in n8n's
  * engine, with a node after it on each output, against the local sandbox on 127.0.0.1, which
- * answers with the fault and counts the requests that reached it. A call that spends money must
- * reach the server exactly once whatever the fault, and when its outcome is unknown the user is
- * told that it may have happened and how to check. The last test prints
- * `failures: N cases, F failed`.
+ * answers with the fault and counts the requests that reached it. A call that spends money reaches
+ * the server exactly once under every fault but HTTP 429 (MailPartner's refusal before doing
+ * anything), after which it goes again, and is carried out at most once (the sandbox's account
+ * shows it); when its outcome is unknown the user is told that it may have happened and how to
+ * check. The last test prints `failures: N cases, F failed`.
  */
 
 type Kind = 'read' | 'change' | 'money';
@@ -68,7 +69,7 @@ interface Fault {
 	httpStatus?: number;
 	/** MailPartner's code, when it refused the call. */
 	code?: number;
-	/** Whether the client tries a read again after it (reads: 429 and 5xx; state changes: 429 only). */
+	/** Which calls the client sends again after it (every call after 429; reads after 5xx too). */
 	retriedFor: Kind[];
 }
 
@@ -85,7 +86,7 @@ const faults: Fault[] = [
 		outcomeUnknown: false,
 		httpStatus: 429,
 		code: 429,
-		retriedFor: ['read', 'change'],
+		retriedFor: ['read', 'change', 'money'],
 	},
 	{
 		name: 'HTTP 500 in plain text',
@@ -137,6 +138,12 @@ const modes: Mode[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOu
 let sandbox: ReturnType<typeof createSandbox>;
 let credentials: { apiKey: string; baseUrl: string };
 let ran = 0;
+
+/** What a money call changes in the demo account: its sends, its subaccounts, its balance. */
+function effects(): { messages: number; subaccounts: number; balance: number } {
+	const account = (sandbox.state.accounts as Record<string, { messages: object; subaccounts: unknown[]; balance: number }>)[DEMO_KEY];
+	return { messages: Object.keys(account.messages).length, subaccounts: account.subaccounts.length, balance: account.balance };
+}
 let passed = 0;
 
 beforeAll(async () => {
@@ -176,6 +183,7 @@ describe.each(operations)('$name', (operation) => {
 			ran += 1;
 			sandbox.reset();
 			sandbox.setFaults(fault.faults);
+			const before = effects();
 			const result: RunResult = await runNode({
 				parameters: { ...operation.parameters, options: { timeout: 1000, requestsPerMinute: 0 } },
 				items: [{ row: 7 }],
@@ -186,6 +194,8 @@ describe.each(operations)('$name', (operation) => {
 
 			const requests = sandbox.state.requests.total as number;
 			expect(requests).toBe(fault.retriedFor.includes(operation.kind) ? 5 : 1);
+			// Refused every time (429, MailPartner's code): nothing was carried out, however many requests.
+			if (!fault.outcomeUnknown) expect(effects()).toEqual(before);
 
 			if (mode === 'stopWorkflow') {
 				expect(result.next).toEqual({ main: undefined, error: undefined });
@@ -212,5 +222,44 @@ describe.each(operations)('$name', (operation) => {
 			expect(everythingIn(result.run)).not.toContain(DEMO_KEY);
 			passed += 1;
 		});
+	});
+});
+
+/**
+ * HTTP 429 once, then the call let through: every operation goes again after Retry-After and
+ * succeeds, and a call that spends money is carried out exactly once (one send of one recipient,
+ * one subaccount, one credit move), though it reached the server twice.
+ */
+// Cancel is left out: the seed's message 1001 went out long ago, so Cancel is refused (code 7) once let through.
+describe.each(operations.filter(({ name }) => name !== 'Message → Cancel'))('$name: HTTP 429, then let through', (operation) => {
+	it('goes again once and succeeds; carried out once', async () => {
+		sandbox.reset();
+		sandbox.setFaults({ tooManyRequests: { count: 1, retryAfterSeconds: 0 } });
+		const before = effects();
+		const result = await runNode({
+			parameters: { ...operation.parameters, options: { timeout: 1000, requestsPerMinute: 0 } },
+			items: [{ row: 7 }],
+			credentials,
+			withNextNodes: true,
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.next.main?.length).toBeGreaterThan(0);
+		expect(result.next.main?.[0].json.error).toBeUndefined();
+		// The refused request and the one let through (Get Many goes on to its further pages).
+		expect(sandbox.state.requests).toMatchObject({ rejected429: 1, ...(operation.kind === 'money' ? { total: 2 } : {}) });
+		const after = effects();
+		if (operation.name === 'Message → Send') {
+			expect(after).toMatchObject({ messages: before.messages + 1 });
+			const account = (sandbox.state.accounts as Record<string, { messages: Record<string, { recipients: Array<{ email: string }> }> }>)[DEMO_KEY];
+			const sent = Object.values(account.messages).flatMap((message) => message.recipients.map(({ email }) => email));
+			expect(sent.filter((email) => email === 'ada@example.com')).toHaveLength(1);
+			expect(result.next.main?.[0].json).toMatchObject({ nbMail: 1, recipients: ['ada@example.com'] });
+		} else if (operation.name === 'Subaccount → Create') {
+			expect(after).toMatchObject({ subaccounts: before.subaccounts + 1, messages: before.messages });
+		} else if (operation.kind === 'money') {
+			// One move of 1 EUR, either way.
+			expect(Math.abs(after.balance - before.balance)).toBeCloseTo(1, 3);
+		}
+		expect(everythingIn(result.run)).not.toContain(DEMO_KEY);
 	});
 });

@@ -267,6 +267,22 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 		expect(result.error?.message).toBe('MailPartner could not queue the mail (MailPartner code 500: Problème lors de l’ajout du mail dans la file d’attente)');
 	});
 
+	it('is sent again after HTTP 429 (a refusal before anything is done), waiting Retry-After, and succeeds', async () => {
+		const refused = nock(origin).post('/v1/send').once().reply(429, JSON.stringify({ success: false, code: 429, message: 'Trop de requêtes' }), { 'Retry-After': '0' });
+		const { scope, bodies } = expectSend();
+		const result = await runNode({ parameters: { ...send, to: 'a@example.com' }, credentials });
+		expect(refused.isDone() && scope.isDone()).toBe(true);
+		expect(bodies).toHaveLength(1);
+		expect(result.items?.map(({ json }) => json)).toEqual([{ ...output, recipients: ['a@example.com'] }]);
+	});
+
+	it('is not sent again after HTTP 429 with a success body: it may have gone out', async () => {
+		const scope = nock(origin).post('/v1/send').once().reply(429, JSON.stringify(answer), { 'Retry-After': '0' });
+		const result = await runNode({ parameters: { ...send, to: 'a@example.com' }, credentials });
+		expect(scope.isDone()).toBe(true);
+		expect(result.error?.message).toBe('The send may have gone out: MailPartner answered HTTP 429 with a success body');
+	});
+
 	it('a node stopped by a lost answer names the items whose send had already gone out', async () => {
 		const first = expectSend({ ...answer, messageId: '1' });
 		const lost = expectSend('<html><body>502 Bad Gateway</body></html>');

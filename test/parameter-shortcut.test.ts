@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+import nock from 'nock';
+import { WorkflowExpression, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeParameters, type INodeType } from 'n8n-workflow';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import { itemParameter } from '../nodes/MailPartner/shared/parameter';
 import { runNode } from './harness/engine';
-import { credentials } from './harness/fixtures';
+import { credentials, origin } from './harness/fixtures';
 
 /**
  * The `{{ $json.field }}` shortcut against n8n itself: for each form of a parameter and each item
@@ -285,5 +286,63 @@ describe('the MailPartner node and the shortcut', () => {
 			});
 		visit(new MailPartner().description.properties);
 		expect(withValidateType).toEqual([]);
+	});
+});
+
+describe('Message → Send reads every per-item parameter through the shortcut', () => {
+	afterEach(() => {
+		nock.cleanAll();
+		jest.restoreAllMocks();
+	});
+
+	/** Runs Send (one send per item) on 3 items; the bodies MailPartner received, and n8n's evaluations of a `$json` parameter. */
+	async function sendThree(subject: string) {
+		const bodies: IDataObject[] = [];
+		nock(origin)
+			.post('/v1/send', (body: IDataObject) => bodies.push(body) > 0)
+			.times(3)
+			.reply(200, () => JSON.stringify({ success: true, code: 200, messageId: String(300 + bodies.length), nbMail: 1, cost: 0.05, currency: 'EUR', scheduledDeliveryDate: null }));
+		// n8n evaluates every parameter through WorkflowExpression.getParameterValue (literals too):
+		// counted here are the calls on a value that reads the item (`$json`).
+		const evaluate = jest.spyOn(WorkflowExpression.prototype, 'getParameterValue');
+		const items = ['Ada', 'Grace', 'Linus'].map((first, index) => ({ first, subject: `Hello ${first}`, html: `<p>${index}</p>`, email: `${first.toLowerCase()}@example.com`, reply: `reply${index}@example.com`, sandbox: index === 1 }));
+		const result = await runNode({
+			parameters: {
+				resource: 'message',
+				operation: 'send',
+				subject,
+				htmlContent: '={{ $json.html }}',
+				to: '={{ $json.email }}',
+				sandbox: '={{ $json.sandbox }}',
+				additionalFields: { replyToEmail: '={{ $json["reply"] }}', variables: { variable: [{ name: 'firstname', value: '={{ $json.first }}' }] } },
+			},
+			items,
+			credentials,
+		});
+		const itemReads = evaluate.mock.calls.filter(([value]) => JSON.stringify(value ?? null).includes('$json')).length;
+		return { result, bodies, itemReads };
+	}
+
+	it('3 items give 3 subjects, contents, recipients, reply-tos and variables, with no expression evaluated by n8n', async () => {
+		const { result, bodies, itemReads } = await sendThree('={{ $json.subject }}');
+		expect(result.error).toBeUndefined();
+		expect(bodies.map(({ subject, htmlContent, sandbox, replyTo, variables, params }) => ({ subject, htmlContent, sandbox, replyTo, variables, params }))).toEqual(
+			['Ada', 'Grace', 'Linus'].map((first, index) => ({
+				subject: `Hello ${first}`,
+				htmlContent: `<p>${index}</p>`,
+				sandbox: index === 1 ? 1 : 0,
+				replyTo: { email: `reply${index}@example.com` },
+				variables: { firstname: first },
+				params: { to: [{ email: `${first.toLowerCase()}@example.com` }] },
+			})),
+		);
+		expect(itemReads).toBe(0);
+	});
+
+	it('an expression that is not the shortcut’s form goes through n8n, once per item (the count can see it)', async () => {
+		const { result, bodies, itemReads } = await sendThree('={{ $json.subject + "!" }}');
+		expect(result.error).toBeUndefined();
+		expect(bodies.map(({ subject }) => subject)).toEqual(['Hello Ada!', 'Hello Grace!', 'Hello Linus!']);
+		expect(itemReads).toBe(3);
 	});
 });

@@ -210,7 +210,6 @@ describe('against the sandbox', () => {
 
 	it.each<[string, Record<string, unknown>]>([
 		['an HTTP 503', { httpStatus: 503 }],
-		['a 429 with Retry-After', { tooManyRequests: { count: 1, retryAfterSeconds: 1 } }],
 		['a dropped connection', { dropConnection: true }],
 		['an HTML error page', { htmlErrorPage: true }],
 	])('is sent once, never again, after %s', async (_case, faults) => {
@@ -220,6 +219,18 @@ describe('against the sandbox', () => {
 		expect(result.items).toBeUndefined();
 		expect(received('addCredit')).toBe(1);
 		expect(sub01().balance).toBe(before);
+		expect(everythingIn(result.run)).not.toContain(DEMO_KEY);
+	});
+
+	it('after a 429 with Retry-After (refused before anything is done) goes again once, and moves once', async () => {
+		sandbox.setFaults({ tooManyRequests: { count: 1, retryAfterSeconds: 1 } });
+		const before = sub01().balance;
+		const result = await runNode({ parameters: parametersFor('addCredit', 5, 'demo-token-01'), credentials: demo });
+		expect(result.error).toBeUndefined();
+		expect(result.items?.map(({ json }) => json)).toEqual([expect.objectContaining({ amount: 5, subaccount: 'demo-token-01' })]);
+		// The refused request and the one let through.
+		expect(received('addCredit')).toBe(2);
+		expect(sub01().balance).toBe(before + 5);
 		expect(everythingIn(result.run)).not.toContain(DEMO_KEY);
 	});
 

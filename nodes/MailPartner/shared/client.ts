@@ -21,7 +21,8 @@ import type { Answer, ObjectShape } from './shape';
  * The one MailPartner client: every request of the package goes through `call`. It owns what n8n
  * does not do for a node's requests: the key placed where MailPartner wants it, pacing under the
  * 2 000 requests a minute, a timeout on the whole exchange (body included), no redirects, a bound
- * on the answer's size, retries of reads only, and the key kept out of everything it returns.
+ * on the answer's size, retries (of every call after a 429, of reads after a 5xx too), and the key
+ * kept out of everything it returns.
  */
 
 export const credentialType = 'mailPartnerApi';
@@ -38,9 +39,10 @@ export interface Endpoint<S extends ObjectShape = ObjectShape> {
 	/** The codes this call documents (the common ones are in errors.ts). */
 	errors: ErrorTable;
 	/**
-	 * Set for calls that spend the user's money (create, send, credit moves): they are never
-	 * retried, since a lost answer does not mean the call did nothing, and such a loss ends in an
-	 * error that says the call may have happened and how to check (see `MailPartnerClient.failure`).
+	 * Set for calls that spend the user's money (create, send, credit moves): sent again only after
+	 * HTTP 429, which refuses a request before it is carried out; never after a 5xx, a timeout or a
+	 * lost answer, since those do not mean the call did nothing. Such a loss ends in an error that
+	 * says the call may have happened and how to check (see `MailPartnerClient.failure`).
 	 */
 	spendsMoney: false | SpendsMoney;
 	/**
@@ -88,7 +90,7 @@ type ClientContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
 	getExecutionCancelSignal?: () => AbortSignal | undefined;
 };
 
-/** Reads answered 429 or 5xx are retried for at most this long in total. */
+/** Calls answered 429 (reads: or 5xx) are sent again for at most this long in total. */
 const retryBudgetMs = 30_000;
 const maxAttempts = 5;
 const firstBackoffMs = 500;
@@ -115,6 +117,14 @@ interface RawAnswer {
 	status: number;
 	headers: IDataObject;
 	body: string;
+}
+
+/**
+ * A 429 whose body says success is not MailPartner's refusal: `read` reports its outcome as
+ * unknown, so a call that spends money is not sent again after it.
+ */
+function saysSuccess(answer: RawAnswer, endpoint: Endpoint): boolean {
+	return decodeAnswer(answer.body, endpoint.answer).kind === 'success';
 }
 
 export class MailPartnerClient {
@@ -147,10 +157,20 @@ export class MailPartnerClient {
 		}
 	}
 
-	/** How long to wait before trying a read again, or undefined to use this answer as it is. */
+	/**
+	 * How long to wait before sending a call again, or undefined to use this answer as it is.
+	 *
+	 * Every call is sent again after HTTP 429, which MailPartner gives before doing anything ("too
+	 * many requests in one minute"): a send or a credit move refused so is carried out once, by the
+	 * attempt that gets through. Only reads are sent again after a 5xx, after which a change may have
+	 * been made. A timeout, a reset, a redirect or an unreadable answer is never tried again (it
+	 * throws before this). All calls share one budget: at most `maxAttempts` requests within
+	 * `retryBudgetMs`, waiting for `Retry-After`, else an exponential backoff.
+	 */
 	private retryDelay(endpoint: Endpoint, answer: RawAnswer, attempt: number, elapsedMs: number): number | undefined {
-		const retriable = answer.status === 429 || (answer.status >= 500 && !endpoint.changesState);
-		if (endpoint.spendsMoney || !retriable || attempt >= maxAttempts) return undefined;
+		const refused = answer.status === 429 && (!endpoint.spendsMoney || !saysSuccess(answer, endpoint));
+		const retriable = refused || (answer.status >= 500 && !endpoint.spendsMoney && !endpoint.changesState);
+		if (!retriable || attempt >= maxAttempts) return undefined;
 		const asked = retryAfterMs(answer.headers['retry-after']);
 		const backoff = firstBackoffMs * 2 ** (attempt - 1);
 		const waitMs = asked ?? backoff;

@@ -105,6 +105,8 @@ export const optionsCollection: INodeProperties = {
 			default: 1900,
 			description:
 				'The node waits between requests to stay under this rate. MailPartner allows 2 000 a minute per IP address; 0 turns the pacing off (only for a server without that limit).',
+			// Each n8n process paces itself; MailPartner counts every process behind one address together.
+			hint: 'In queue mode each worker paces itself: set 1 900 ÷ the number of workers that send through the same IP address (2 workers: 950 each).',
 		},
 		{
 			displayName: 'Response Format',

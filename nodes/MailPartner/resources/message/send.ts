@@ -57,7 +57,8 @@ export const endpoint = {
 			hint: 'MailPartner says the mail was not queued. Check your MailPartner account before sending again.',
 		},
 	},
-	// Sending charges the account: never sent twice by the node (no retry, Retry On Fail refused).
+	// Sending charges the account: never carried out twice by the node (sent again only after a 429,
+	// MailPartner's refusal before doing anything; Retry On Fail refused).
 	spendsMoney: {
 		mayHaveHappened: 'The send may have gone out',
 		howToCheck:

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { asText, emailAddress } from '../../shared/inputs';
+import { itemParameter } from '../../shared/parameter';
 import { scheduleFor } from './schedule';
 
 /**
@@ -133,10 +134,38 @@ async function attachmentsOf(
 	return attachments;
 }
 
+/**
+ * One item's Additional Fields, each leaf read on its own through `itemParameter`, so that a leaf
+ * written `{{ $json.field }}` (a Reply-To, a variable's value) skips n8n's expression sandbox. The
+ * collection as saved (expressions unevaluated) says which leaves there are; it is the same for
+ * every item. n8n evaluates a collection leaf by leaf too, and validates none of these (no
+ * `validateType`), so the values are those of `getNodeParameter('additionalFields', …)`.
+ */
+function additionalFieldsOf(context: IExecuteFunctions, itemIndex: number): IDataObject {
+	const saved: unknown = context.getNodeParameter('additionalFields', itemIndex, {}, { rawExpressions: true });
+	if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
+		return (context.getNodeParameter('additionalFields', itemIndex, {}) ?? {}) as IDataObject;
+	}
+	// A fallback, as n8n throws for a path that holds nothing: a row saved without its Value.
+	const leaf = (path: string, fallback: unknown) => itemParameter(context, `additionalFields.${path}`, itemIndex, fallback) as IDataObject[string];
+	const fields: IDataObject = {};
+	for (const key of Object.keys(saved)) {
+		if (key !== 'variables') fields[key] = leaf(key, null);
+	}
+	const rows = ((saved as IDataObject).variables as IDataObject | undefined)?.variable;
+	if (Array.isArray(rows)) {
+		fields.variables = {
+			variable: rows.map((_, row) => ({ name: leaf(`variables.variable[${row}].name`, ''), value: leaf(`variables.variable[${row}].value`, '') })),
+		};
+	}
+	return fields;
+}
+
 /** Everything of one send but its recipients, checked, in the body layout of docs/mailpartner-api.md#send. */
 export async function messageOf(context: IExecuteFunctions, itemIndex: number): Promise<Message> {
 	const invalid = invalidFor(context, itemIndex);
-	const parameter = (name: string, fallback: unknown) => context.getNodeParameter(name, itemIndex, fallback) as unknown;
+	// Read per item: `{{ $json.field }}` straight from the item (shared/parameter.ts).
+	const parameter = (name: string, fallback: unknown) => itemParameter(context, name, itemIndex, fallback);
 	const subject = asText(parameter('subject', ''));
 	if (subject === '') throw invalid('Subject is empty', 'Fill in Subject.');
 	const htmlContentValue = parameter('htmlContent', '');
@@ -145,7 +174,7 @@ export async function messageOf(context: IExecuteFunctions, itemIndex: number): 
 	const sandbox = parameter('sandbox', false);
 	const body: IDataObject = { subject, htmlContent, sandbox: sandbox === true || sandbox === 'true' ? 1 : 0 };
 
-	const fields = (parameter('additionalFields', {}) ?? {}) as IDataObject;
+	const fields = additionalFieldsOf(context, itemIndex);
 	const replyToEmail = asText(fields.replyToEmail);
 	const replyToName = asText(fields.replyToName);
 	if (replyToName !== '' && replyToEmail === '') {

@@ -18,7 +18,8 @@ import { listEndpoint } from './getAll';
 /**
  * What Add Credit and Remove Credit share: the same body (`credit`, `tokenSubaccount`), the same
  * answer and the same codes (the remove page mirrors the add page: docs/mailpartner-api.md#credit-moves).
- * They move money, so every input is checked before anything is sent and they are never retried.
+ * They move money, so every input is checked before anything is sent, and they are sent again
+ * only after a 429 (MailPartner's refusal before doing anything), never after a lost answer.
  */
 
 interface CreditInputs extends IDataObject {
