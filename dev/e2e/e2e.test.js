@@ -167,7 +167,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 				if (format === 'json' || expect.resetBetween) await h.sandboxControl(sandbox.baseUrl, 'reset');
 				recorder.take();
 				const r = await h.execute(env, format === 'json' ? workflow.id : h.xmlId(workflow.id));
-				assert.equal(r.code, 0, `n8n execute exited ${r.code}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
+				assert.equal(r.code, 0, `n8n execute exited ${r.code ?? r.signal}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
 				const run = h.parseRun(r.stdout);
 				assert.equal(run.status, 'success', `execution status ${run.status}`);
 				expect.check(run);
@@ -197,7 +197,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 
 	it('a Send answered HTTP 502 under Continue On Fail: the next node gets the message, the description with the warning, and the status', async () => {
 		const r = await executeWithHtml502('mpSendLostCont01');
-		assert.equal(r.code, 0, `n8n execute exited ${r.code}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
+		assert.equal(r.code, 0, `n8n execute exited ${r.code ?? r.signal}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
 		const run = h.parseRun(r.stdout);
 		// What n8n stored for the Send node after it rewrote the node's output, and what the next node received.
 		for (const node of ['Send', 'After Send']) {

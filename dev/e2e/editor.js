@@ -7,6 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { setTimeout: sleep } = require('node:timers/promises');
 const assert = require('node:assert/strict');
 const rt = require('../n8n/runtime');
 
@@ -62,7 +63,7 @@ async function openEditor(url, profileDir) {
 		shot,
 		found,
 		openOptions,
-		close: () => Promise.race([context.close(), new Promise((r) => setTimeout(r, 15000))]),
+		close: () => Promise.race([context.close(), sleep(15000, null, { ref: false })]),
 		canvasNode: (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`),
 		param: (name) => ndv.locator(`[data-test-id="parameter-input-${name}"]`),
 		nodeNames: (selector) => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name'))),

@@ -133,7 +133,7 @@ const infra = h.lazy(async () => {
 		timings[name] = rt.formatSeconds(Date.now() - t);
 		return result;
 	};
-	const [tarball, , debian] = await time('debian', () => Promise.all([h.packed(), h.installed(), ensureDebianPackages()]));
+	const [tarball, , debian] = await time('packages', () => Promise.all([h.packed(), h.installed(), ensureDebianPackages()]));
 	const dir = path.join(await h.root(), 'queue');
 	const logsDir = path.join(dir, 'logs');
 	fs.mkdirSync(logsDir, { recursive: true });
@@ -141,17 +141,9 @@ const infra = h.lazy(async () => {
 		Promise.all([startRedis(path.join(dir, 'redis'), logsDir), startPostgres(path.join(dir, 'postgres'), logsDir), rt.startSandbox({ state: 'demo', logFile: path.join(logsDir, 'sandbox.log') })]),
 	);
 	const shared = {
-		EXECUTIONS_MODE: 'queue',
-		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_DATABASE: DB.database,
-		DB_POSTGRESDB_USER: DB.user,
-		DB_POSTGRESDB_PASSWORD: DB.password,
-		N8N_LOG_LEVEL: 'info',
+		EXECUTIONS_MODE: 'queue', OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redis.port),
+		DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: '127.0.0.1', DB_POSTGRESDB_PORT: String(postgres.port), DB_POSTGRESDB_DATABASE: DB.database,
+		DB_POSTGRESDB_USER: DB.user, DB_POSTGRESDB_PASSWORD: DB.password, N8N_LOG_LEVEL: 'info',
 		// n8n 2.41's MCP server registry fetches a list from api.n8n.io at start: not wanted (loopback only).
 		N8N_DISABLED_MODULES: 'mcp-registry',
 	};
@@ -208,8 +200,8 @@ const callWebhook = (main, workflow, timeoutMs) =>
 describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', () => {
 	let session;
 	it('setup: Redis, Postgres, sandbox, package in every instance, imports, main and two workers', async (t) => {
-		const { debian, services, imports, start } = (await infra()).timings;
-		t.diagnostic(`Debian packages ${debian} (with build/pack/n8n), Redis + Postgres + sandbox ${services}, package installs + imports + publish ${imports}, main + workers ready ${start}`);
+		const { debian, packages, services, imports, start } = (await infra()).timings;
+		t.diagnostic(`Debian packages ${debian} (${packages} with build/pack/n8n), Redis + Postgres + sandbox ${services}, package installs + imports + publish ${imports}, main + workers ready ${start}`);
 	});
 
 	it('the main serves the community node type (POST /rest/login, /types/nodes.json)', async () => {

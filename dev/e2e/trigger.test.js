@@ -86,7 +86,7 @@ describe('part 5: the MailPartner Trigger, polled by an active n8n (about 9 minu
 	step('the credit top-up example moves 18 top-ups, each received once, and the balances are right', async () => {
 		// 18 of the 45 demo subaccounts are below 2.50 EUR.
 		const r = await h.execute(s.env, s.topUp.workflow.id);
-		assert.equal(r.code, 0, `n8n execute of the top-up example exited ${r.code}:\n${rt.tail(r.stderr, 15)}`);
+		assert.equal(r.code, 0, `n8n execute of the top-up example exited ${r.code ?? r.signal}:\n${rt.tail(r.stderr, 15)}`);
 		const moved = h.items(h.parseRun(r.stdout), 'Top up to 5 EUR');
 		assert.equal(moved.length, 18, `18 top-ups, got ${moved.length}`);
 		const state = await h.sandboxState(s.sandbox.baseUrl);
