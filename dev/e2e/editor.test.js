@@ -115,6 +115,7 @@ describe('part 3: the editor in Chromium', () => {
 		await ed.choose(ed.param('operation'), 'Get Status');
 		// Message ID starts as the expression {{ $json.messageId }} (the previous Send's): typed over
 		// in n8n's inline expression editor, it becomes "=999999", which n8n reads as 999999.
+		await ed.param('messageId').locator('[contenteditable="true"], input, textarea').first().waitFor();
 		const expression = ed.param('messageId').locator('[data-test-id="inline-expression-editor-input"] [contenteditable="true"], .cm-content[contenteditable="true"]');
 		if (await expression.count()) {
 			await expression.first().click();
@@ -123,6 +124,9 @@ describe('part 3: the editor in Chromium', () => {
 		} else {
 			await ed.param('messageId').locator('input, textarea').first().fill('999999');
 		}
+		// n8n takes a typed value in after a short debounce, which no element shows: executing at once
+		// would run the old value.
+		await ed.page.waitForTimeout(500);
 		await ed.ndv.locator('[data-test-id="node-execute-button"]').first().click();
 		const output = ed.page.locator('[data-test-id="output-panel"]');
 		await output.getByText('Message not found (MailPartner code 4').first().waitFor();
