@@ -37,8 +37,10 @@ function runParts() {
 	const stream = run({ files: [path.join(__dirname, 'e2e.test.js')], concurrency: 1, testNamePatterns: ['^part [12]:'] });
 	stream.on('test:pass', (test) => note(true, test));
 	stream.on('test:fail', (test) => note(false, test));
-	stream.compose(spec).pipe(process.stdout);
-	return new Promise((resolve) => stream.on('end', () => resolve(suites)));
+	// Resolved once the reporter has printed everything, so the table comes after the runner's summary.
+	const report = stream.compose(spec);
+	report.pipe(process.stdout);
+	return new Promise((resolve) => report.on('end', () => resolve(suites)));
 }
 
 function cell(suite) {
