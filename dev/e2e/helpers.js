@@ -1,13 +1,26 @@
 'use strict';
 /**
- * What the e2e parts share: a recorder in front of the sandbox, the example workflows' expected
- * outputs, reading `n8n execute` and REST answers, and one-time lazy setup steps.
+ * What the e2e test files share: the throwaway folder and the package under test (both lazy), the
+ * sandbox's control routes, `n8n execute` and n8n's REST API, the example workflows and the
+ * workflows a test builds, and the check that no API key leaked.
  */
 const fs = require('node:fs');
-const http = require('node:http');
+const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
+const { randomUUID } = require('node:crypto');
+const { createRequire } = require('node:module');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { after } = require('node:test');
+const waitOn = require('wait-on');
 const rt = require('../n8n/runtime');
+
+rt.setLogPrefix('[e2e]');
+rt.stopOnSignals();
+
+const WRONG_KEY = 'e2e-wrong-key-4f9c2a71d6';
+/** Every API key the e2e uses: none may appear in an output, a log or a database. */
+const KEYS = [rt.SANDBOX_KEYS.demo, rt.SANDBOX_KEYS.empty, WRONG_KEY];
 
 /**
  * `fn` runs once, on first use, and every caller gets its result (or its error). Setup steps are
@@ -16,125 +29,115 @@ const rt = require('../n8n/runtime');
  */
 function lazy(fn) {
 	let promise = null;
-	const get = () => {
-		if (!promise) promise = Promise.resolve().then(fn);
-		return promise;
-	};
+	const get = () => (promise ??= Promise.resolve().then(fn));
 	get.started = () => promise !== null;
 	return get;
 }
 
-// ---------------------------------------------------------------------------------------------
-// A recorder in front of the sandbox: forwards every request and notes its route and `_format`
-// (never the key), so the XML runs are proven to ask for XML.
+/** This test file's throwaway folder, with `logs/`; removed after its tests unless E2E_KEEP=1. */
+const root = lazy(() => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-e2e-'));
+	fs.mkdirSync(path.join(dir, 'logs'));
+	rt.log(`throwaway folder: ${dir}`);
+	return dir;
+});
+const logsDir = async () => path.join(await root(), 'logs');
 
-function startRecorder(targetBaseUrl) {
-	const target = new URL(targetBaseUrl);
-	const seen = [];
-	const server = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks);
-			const url = new URL(req.url, 'http://recorder.invalid');
-			let format = url.searchParams.get('_format');
-			if (format === null && body.length > 0) {
-				try {
-					const parsed = JSON.parse(body.toString('utf8'));
-					if (parsed && typeof parsed === 'object' && '_format' in parsed) format = String(parsed._format);
-				} catch {
-					/* not JSON */
-				}
-			}
-			seen.push({ method: req.method, path: url.pathname, format: format || 'json' });
-			const upstream = http.request(
-				{
-					host: target.hostname,
-					port: target.port,
-					method: req.method,
-					path: req.url,
-					headers: { ...req.headers, host: target.host },
-					timeout: 30000,
-				},
-				(up) => {
-					res.writeHead(up.statusCode, up.headers);
-					up.pipe(res);
-				},
-			);
-			upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
-			upstream.on('error', () => {
-				if (!res.headersSent) res.writeHead(502);
-				res.end();
-			});
-			upstream.end(body);
-		});
-	});
-	return new Promise((resolve) => {
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			resolve({
-				baseUrl: `http://127.0.0.1:${port}${target.pathname.replace(/\/+$/, '')}`,
-				seen,
-				take() {
-					return seen.splice(0, seen.length);
-				},
-				close: () =>
-					new Promise((r) => {
-						server.closeAllConnections?.();
-						server.close(() => r());
-					}),
-			});
-		});
-	});
+/** The package under test: MAILPARTNER_E2E_TARBALL (run.js packs once for every file), else this checkout built and packed. */
+const packed = lazy(async () => {
+	const given = process.env.MAILPARTNER_E2E_TARBALL;
+	if (!given) return rt.buildAndPack(path.join(await root(), 'pack'));
+	assert.ok(fs.existsSync(given), `MAILPARTNER_E2E_TARBALL=${given} does not exist`);
+	return path.resolve(given);
+});
+const installed = lazy(() => rt.ensureN8n());
+
+after(async () => {
+	await rt.stopAll(15000);
+	if (!root.started()) return;
+	const dir = await root();
+	if (process.env.E2E_KEEP === '1') rt.log(`kept ${dir}`);
+	else fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A sqlite n8n's user folder with the package installed, a sandbox in its demo state, the demo
+ * credential and `credentials` (pointing at the sandbox, or at what `through(sandboxUrl)` gives)
+ * and `workflows` imported.
+ */
+async function prepareN8n({ through, credentials = [], workflows = [] } = {}) {
+	const [tarball] = await Promise.all([packed(), installed()]);
+	const userFolder = path.join(await root(), 'user');
+	await rt.installPackage(userFolder, tarball);
+	const sandbox = await rt.startSandbox({ state: 'demo', logFile: path.join(await logsDir(), 'sandbox.log') });
+	const baseUrl = through ? await through(sandbox.baseUrl) : sandbox.baseUrl;
+	const env = rt.n8nEnv({ userFolder, port: await rt.freePort(), brokerPort: await rt.freePort(), owner: rt.LOCAL_OWNER });
+	await rt.importCredentials(env, [{ apiKey: rt.SANDBOX_KEYS.demo }, ...credentials].map((c) => rt.mailPartnerCredential({ baseUrl, ...c })));
+	await rt.importWorkflows(env, workflows);
+	return { tarball, sandbox, env };
 }
 
-function sandboxControl(sandboxBaseUrl, route, body) {
-	const u = new URL(sandboxBaseUrl);
-	const text = body === undefined ? '' : JSON.stringify(body);
-	return new Promise((resolve, reject) => {
-		const req = http.request(
-			{
-				host: u.hostname,
-				port: u.port,
-				method: 'POST',
-				path: `/__sandbox/${route}`,
-				timeout: 5000,
-				headers: text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {},
-			},
-			(res) => {
-				res.resume();
-				res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`sandbox ${route}: HTTP ${res.statusCode}`))));
-			},
-		);
-		req.on('timeout', () => req.destroy(new Error(`sandbox ${route}: timeout`)));
-		req.on('error', reject);
-		req.end(text);
+/** `n8n start` on that user folder, once its REST API answers; the log is `logs/<logName>`. */
+async function startServer(env, logName = 'n8n-start.log') {
+	const n8n = await rt.startN8n({ env, logFile: path.join(await logsDir(), logName), timeoutMs: 240000 });
+	// Older n8n (2.8) answer /healthz before their REST API is mounted, and have no readiness
+	// endpoint to say so: wait for the public settings route.
+	await readyOrExit(n8n.child, 'n8n start', [`http-get://127.0.0.1:${new URL(n8n.url).port}/rest/settings`], 180000);
+	rt.log(`n8n answers on ${n8n.url} (${rt.formatSeconds(n8n.ms)})`);
+	return n8n;
+}
+
+/** Polls `check` every `everyMs` until it is true; fails naming `what` after `timeoutMs`. */
+async function until(check, what, timeoutMs, everyMs = 1000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${rt.formatSeconds(timeoutMs)} waiting for ${what}`);
+		await sleep(everyMs);
+	}
+}
+
+/** Waits for wait-on `resources` (e.g. `tcp:127.0.0.1:6379`), failing at once if `child` exits first. */
+function readyOrExit(child, name, resources, timeout) {
+	const exited = child.exited.then((e) => {
+		throw new Error(`${name} exited with ${e.code}\n${rt.tail(child.stdoutText, 30)}\n${rt.tail(child.stderrText, 30)}`);
 	});
+	return Promise.race([waitOn({ resources, timeout, interval: 500, tcpTimeout: 1000, httpTimeout: 3000 }), exited]);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Workflows and their expected outputs.
+// The sandbox's control routes (never the API key).
 
-function isMailPartner(node) {
-	return node.type === rt.NODE_TYPE;
+async function sandboxControl(sandboxBaseUrl, route, body) {
+	const res = await fetch(`${new URL(sandboxBaseUrl).origin}/__sandbox/${route}`, {
+		method: 'POST',
+		...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+		signal: AbortSignal.timeout(5000),
+	});
+	assert.equal(res.status, 200, `sandbox ${route}: HTTP ${res.status}`);
 }
 
+/** The sandbox's state: accounts, and `requests.byRoute` (how often each route was called). */
+async function sandboxState(sandboxBaseUrl) {
+	const res = await fetch(`${new URL(sandboxBaseUrl).origin}/__sandbox/state`, { signal: AbortSignal.timeout(5000) });
+	return (await res.json()).state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflows.
+
+const isMailPartner = (node) => node.type === rt.NODE_TYPE;
 /** A node of this package (the MailPartner node or its trigger). */
-function isOwnNode(node) {
-	return node.type.startsWith(`${rt.PACKAGE_NAME}.`);
-}
-
+const isOwnNode = (node) => node.type.startsWith(`${rt.PACKAGE_NAME}.`);
 /** `n8n execute` and the webhook copies run only workflows that start with a Manual Trigger. */
-function startsManually(workflow) {
-	return workflow.nodes[0] && workflow.nodes[0].type === 'n8n-nodes-base.manualTrigger';
-}
+const startsManually = (workflow) => workflow.nodes[0]?.type === 'n8n-nodes-base.manualTrigger';
+const CREDENTIALS = { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: rt.CREDENTIAL_NAME } };
 
+/** A copy of `workflow` with another id and name, its MailPartner nodes set to `format` and/or another credential. */
 function variant(workflow, { id, name, format, credentialId, credentialName }) {
-	const copy = JSON.parse(JSON.stringify(workflow));
-	copy.id = id;
-	copy.name = name;
+	const copy = structuredClone(workflow);
+	Object.assign(copy, { id, name });
 	for (const node of copy.nodes.filter(isMailPartner)) {
-		if (format) node.parameters.options = { ...(node.parameters.options || {}), responseFormat: format };
+		if (format) node.parameters.options = { ...node.parameters.options, responseFormat: format };
 		if (credentialId) node.credentials = { mailPartnerApi: { id: credentialId, name: credentialName } };
 	}
 	return copy;
@@ -142,216 +145,19 @@ function variant(workflow, { id, name, format, credentialId, credentialName }) {
 
 const xmlId = (id) => `x${id.slice(1)}`;
 
-/** Output items of `node` (output index `output`) in an `n8n execute --rawOutput` result. */
-function items(run, node, output = 0) {
-	const runs = run.data.resultData.runData[node];
-	if (!runs) return null;
-	const main = runs[0].data && runs[0].data.main;
-	return ((main && main[output]) || []).map((i) => i.json);
+/** A workflow whose nodes (`{name, type, parameters, …}`) run one after the other, as `n8n import:workflow` takes it. */
+function chain(id, name, nodes) {
+	return {
+		id,
+		name,
+		active: false,
+		isArchived: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		nodes: nodes.map((node, i) => ({ id: randomUUID(), typeVersion: 1, position: [i * 220, 0], parameters: {}, ...node })),
+		connections: Object.fromEntries(nodes.slice(1).map((node, i) => [nodes[i].name, { main: [[{ node: node.name, type: 'main', index: 0 }]] }])),
+	};
 }
-
-function mustRun(run, node) {
-	assert.ok(run.data.resultData.runData[node], `node "${node}" did not run`);
-}
-
-/** Per example: assertions on one run, and what to compare between JSON and XML. */
-const EXPECT = {
-	'check-credits-before-campaign.json': {
-		check(run) {
-			const out = items(run, 'Get credits');
-			assert.equal(out.length, 1, 'Get credits: one item');
-			const [credits] = out;
-			assert.equal(typeof credits.user.username, 'string');
-			assert.ok(credits.user.username.length > 0, 'username is set');
-			assert.equal(credits.credits.currency, 'EUR');
-			// Euros as a number (MailPartner writes the text "250.000").
-			assert.strictEqual(credits.credits.balance, 250, `balance the number 250, got ${JSON.stringify(credits.credits.balance)}`);
-			assert.equal(typeof credits.credits.creditMail, 'number');
-			assert.ok(credits.credits.creditMail >= 1000, 'creditMail ≥ 1000');
-			const ready = items(run, 'Ready to send');
-			assert.ok(ready && ready.length === 1, 'the ok branch ran with one item');
-			assert.equal(ready[0].campaignReady, true);
-			assert.strictEqual(ready[0].balanceEuros, 250, `balanceEuros 250, got ${JSON.stringify(ready[0].balanceEuros)}`);
-			assert.equal(run.data.resultData.runData['Not enough credits'], undefined, 'the error branch did not run');
-		},
-		compare: ['Get credits', 'Ready to send'],
-	},
-	'list-all-subaccounts.json': {
-		check(run) {
-			const out = items(run, 'List subaccounts');
-			assert.equal(out.length, 45, `45 subaccounts, got ${out.length}`);
-			const ids = new Set();
-			for (const s of out) {
-				for (const k of ['id', 'email', 'type', 'token', 'createdAt', 'credits']) {
-					assert.ok(k in s, `subaccount has ${k}: ${JSON.stringify(s)}`);
-				}
-				// Each subaccount's own key only with Include API Keys, which the example leaves off.
-				assert.ok(!('apiKey' in s), `no apiKey by default: ${JSON.stringify(s)}`);
-				assert.ok('balance' in s.credits && 'currency' in s.credits, 'credits {balance, currency}');
-				assert.equal(typeof s.credits.balance, 'number', `balance in euros as a number: ${JSON.stringify(s.credits)}`);
-				ids.add(String(s.id));
-			}
-			assert.equal(ids.size, 45, 'ids are unique');
-		},
-		compare: ['List subaccounts'],
-	},
-	'create-subaccount.json': {
-		check(run) {
-			const out = items(run, 'Create subaccount');
-			assert.equal(out.length, 1, 'one item');
-			const [c] = out;
-			assert.equal(c.subaccount.email, 'newsletter-team@example.com');
-			assert.equal(typeof c.subaccount.token, 'string');
-			assert.ok(c.subaccount.token.length > 0, 'token is set');
-			assert.equal(typeof c.sendConfirmMailTo, 'string');
-			assert.equal(typeof c.parent_email, 'string');
-			assert.ok(c.parent_email.includes('@'), 'parent_email is an e-mail');
-		},
-		compare: ['Create subaccount'],
-		resetBetween: true,
-		// New subaccounts get random tokens: compare everything else.
-		mask: (json) => ({ ...json, subaccount: { ...json.subaccount, token: '<random>' } }),
-	},
-	'credit-top-up.json': {
-		check(run) {
-			const listed = items(run, 'List subaccounts');
-			assert.equal(listed.length, 45, `45 subaccounts listed, got ${listed.length}`);
-			assert.ok(listed.every((s) => typeof s.credits.balance === 'number'), 'every balance is a number');
-			const low = listed.filter((s) => s.credits.balance < 2.5);
-			const filtered = items(run, 'Below 2.50 EUR') || [];
-			assert.deepEqual(filtered.map((s) => String(s.id)), low.map((s) => String(s.id)), 'the filter keeps exactly the subaccounts below 2.50 EUR');
-			const toppedUp = items(run, 'Top up to 5 EUR') || [];
-			assert.equal(toppedUp.length, low.length, `one top-up per subaccount below 2.50 EUR (${low.length})`);
-			// Each move names its subaccount and the euros moved, and both balances after it are numbers.
-			assert.deepEqual(
-				toppedUp.map((t) => [t.subaccount, t.amount, typeof t.credit, typeof t.subaccountCredit]),
-				low.map((s) => [s.token, Number((5 - s.credits.balance).toFixed(2)), 'number', 'number']),
-				'each top-up names its subaccount and the amount moved',
-			);
-		},
-		compare: ['List subaccounts', 'Below 2.50 EUR'],
-		resetBetween: true,
-	},
-	'send-and-follow.json': {
-		check(run) {
-			// Sandbox mode: nothing is sent or charged; the sandbox reports the bounce address as Bounced.
-			const sent = items(run, 'Send (sandbox mode)');
-			assert.equal(sent.length, 1, 'one send');
-			assert.ok(sent[0].messageId !== undefined && sent[0].messageId !== null, `the send has a message id: ${JSON.stringify(sent[0])}`);
-			const recipients = items(run, 'Get status per recipient');
-			assert.equal(recipients.length, 3, `one item per recipient, got ${recipients.length}`);
-			const statusOf = Object.fromEntries(recipients.map((r) => [r.email, r.status]));
-			assert.deepEqual(Object.values(statusOf).sort(), ['Bounced', 'Delivered', 'Delivered'], JSON.stringify(statusOf));
-			assert.equal(items(run, 'Delivered').length, 2, 'two delivered');
-			const other = items(run, 'Not delivered');
-			assert.equal(other.length, 1, 'one not delivered');
-			assert.equal(other[0].needsFollowUp, true);
-			assert.equal(other[0].status, 'Bounced');
-		},
-		// Each send gets a new message id, tokens and dates: compare who got which status.
-		compare: ['Get status per recipient'],
-		mask: (json) => ({ email: json.email, status: json.status }),
-		resetBetween: true,
-	},
-	'check-send-status.json': {
-		check(run) {
-			const out = items(run, 'Get status');
-			assert.equal(out.length, 3, 'Get status: one item per recipient');
-			for (const r of out) {
-				assert.equal(r.messageId, '1001');
-				for (const k of ['email', 'token', 'status', 'cost', 'stopMail', 'date', 'dateIso']) assert.ok(k in r, `recipient has ${k}`);
-			}
-			assert.deepEqual(out.map((r) => r.status).sort(), ['Bounced', 'Delivered', 'Delivered']);
-			const undelivered = items(run, 'Not delivered?', 0);
-			const delivered = items(run, 'Not delivered?', 1);
-			assert.deepEqual(undelivered.map((r) => r.status), ['Bounced'], 'one undelivered recipient');
-			assert.equal(delivered.length, 2, 'two delivered recipients');
-			const flagged = items(run, 'Undelivered');
-			assert.equal(flagged.length, 1);
-			assert.equal(flagged[0].needsFollowUp, true);
-			assert.equal(flagged[0].messageId, '1001', 'messageId carried to each recipient');
-		},
-		compare: ['Get status', 'Undelivered', 'Delivered'],
-	},
-};
-
-/** Parse `n8n execute --rawOutput` stdout: log lines first, then the run as pretty JSON. */
-function parseRun(stdout) {
-	const start = stdout.search(/^\{$/m);
-	if (start < 0) throw new Error(`no JSON in n8n execute output:\n${rt.tail(stdout, 20)}`);
-	const text = stdout.slice(start);
-	const end = text.search(/^\}$/m);
-	return JSON.parse(text.slice(0, end + 1));
-}
-
-async function execute(env, id) {
-	const r = await rt.n8nCli(['execute', `--id=${id}`, '--rawOutput'], { env, timeoutMs: 120000 });
-	if (r.timedOut) throw new Error(`n8n execute --id=${id} timed out`);
-	return r;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Part 2: REST.
-
-async function rest(baseUrl, method, route, { body, cookie, browserId } = {}) {
-	const headers = { 'content-type': 'application/json', 'browser-id': browserId };
-	if (cookie) headers.cookie = cookie;
-	const res = await fetch(`${baseUrl}${route}`, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-		signal: AbortSignal.timeout(30000),
-	});
-	const text = await res.text();
-	let json = null;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: res.status, json, text, headers: res.headers };
-}
-
-async function restLogin(baseUrl) {
-	const browserId = `e2e-${process.pid}`;
-	const login = () =>
-		rest(baseUrl, 'POST', '/rest/login', {
-			browserId,
-			body: { emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password },
-		});
-	let r = await login();
-	if (r.status !== 200) {
-		// n8n before the owner could be preset by environment (the 1.x line): set it up the way the
-		// editor's first screen does, then log in.
-		const settings = await rest(baseUrl, 'GET', '/rest/settings', { browserId });
-		const um = settings.json && settings.json.data && settings.json.data.userManagement;
-		if (um && um.showSetupOnFirstLoad) {
-			const { email, firstName, lastName, password } = rt.LOCAL_OWNER;
-			const setup = await rest(baseUrl, 'POST', '/rest/owner/setup', { browserId, body: { email, firstName, lastName, password } });
-			assert.equal(setup.status, 200, `POST /rest/owner/setup: HTTP ${setup.status} ${setup.text.slice(0, 300)}`);
-			r = await login();
-		}
-	}
-	assert.equal(r.status, 200, `POST /rest/login: HTTP ${r.status} ${r.text.slice(0, 300)}`);
-	const setCookie = r.headers.getSetCookie ? r.headers.getSetCookie() : [r.headers.get('set-cookie')];
-	const auth = setCookie.find((c) => c && c.startsWith('n8n-auth='));
-	assert.ok(auth, 'login sets the n8n-auth cookie');
-	return { cookie: auth.split(';')[0], browserId, user: r.json && r.json.data };
-}
-
-/** The editor's own credential test: fetch the stored (redacted) data, POST /rest/credentials/test. */
-async function restCredentialTest(baseUrl, session, credentialId) {
-	const got = await rest(baseUrl, 'GET', `/rest/credentials/${credentialId}?includeData=true`, session);
-	assert.equal(got.status, 200, `GET credential ${credentialId}: HTTP ${got.status} ${got.text.slice(0, 300)}`);
-	const cred = got.json.data;
-	const r = await rest(baseUrl, 'POST', '/rest/credentials/test', {
-		...session,
-		body: { credentials: { id: cred.id, name: cred.name, type: cred.type, data: cred.data } },
-	});
-	assert.equal(r.status, 200, `POST /rest/credentials/test: HTTP ${r.status} ${r.text.slice(0, 300)}`);
-	return { result: r.json.data, raw: r.text, storedData: got.text };
-}
-
 
 /** The example workflows, [{file, workflow}] by file name: examples/ or MAILPARTNER_E2E_EXAMPLES. */
 function loadExamples() {
@@ -364,30 +170,110 @@ function loadExamples() {
 		.map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
 }
 
+/** Output items of `node` (output index `output`) in a run's data. */
+function items(run, node, output = 0) {
+	const runs = run.data.resultData.runData[node];
+	if (!runs) return null;
+	return (runs[0].data?.main?.[output] || []).map((i) => i.json);
+}
+
+function mustRun(run, node) {
+	assert.ok(run.data.resultData.runData[node], `node "${node}" did not run`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// n8n: `n8n execute` and the REST API.
+
+/** `n8n execute --rawOutput`; its stdout and stderr are kept in the logs as `<id>.out`. */
+async function execute(env, id) {
+	const r = await rt.n8nCli(['execute', `--id=${id}`, '--rawOutput'], { env, timeoutMs: 120000 });
+	if (r.timedOut) throw new Error(`n8n execute --id=${id} timed out`);
+	fs.writeFileSync(path.join(await logsDir(), `${id}.out`), `${r.stdout}\n${r.stderr}`);
+	return { ...r, all: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Parse `n8n execute --rawOutput` stdout: log lines first, then the run as pretty JSON. */
+function parseRun(stdout) {
+	const start = stdout.search(/^\{$/m);
+	if (start < 0) throw new Error(`no JSON in n8n execute output:\n${rt.tail(stdout, 20)}`);
+	const text = stdout.slice(start);
+	return JSON.parse(text.slice(0, text.search(/^\}$/m) + 1));
+}
+
+/** One call to n8n; `json` is the parsed answer (null when it is not JSON). */
+async function rest(baseUrl, method, route, { body, cookie, browserId, timeoutMs = 30000 } = {}) {
+	const headers = { 'content-type': 'application/json', ...(browserId && { 'browser-id': browserId }), ...(cookie && { cookie }) };
+	const res = await fetch(`${baseUrl}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+	const text = await res.text();
+	let json = null;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		/* not JSON */
+	}
+	return { status: res.status, json, text, headers: res.headers };
+}
+
+/** A GET that must answer 200; returns its `data`. */
+async function restData(baseUrl, route, session) {
+	const r = await rest(baseUrl, 'GET', route, session);
+	assert.equal(r.status, 200, `GET ${route}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+	return r.json.data;
+}
+
+async function restLogin(baseUrl) {
+	const browserId = `e2e-${process.pid}`;
+	const { email, firstName, lastName, password } = rt.LOCAL_OWNER;
+	const login = () => rest(baseUrl, 'POST', '/rest/login', { browserId, body: { emailOrLdapLoginId: email, password } });
+	let r = await login();
+	if (r.status !== 200) {
+		// n8n before the owner could be preset by environment (the 1.x line): set it up the way the
+		// editor's first screen does, then log in.
+		const settings = await rest(baseUrl, 'GET', '/rest/settings', { browserId });
+		if (settings.json?.data?.userManagement?.showSetupOnFirstLoad) {
+			const setup = await rest(baseUrl, 'POST', '/rest/owner/setup', { browserId, body: { email, firstName, lastName, password } });
+			assert.equal(setup.status, 200, `POST /rest/owner/setup: HTTP ${setup.status} ${setup.text.slice(0, 300)}`);
+			r = await login();
+		}
+	}
+	assert.equal(r.status, 200, `POST /rest/login: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+	const auth = r.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
+	assert.ok(auth, 'login sets the n8n-auth cookie');
+	return { cookie: auth.split(';')[0], browserId, user: r.json?.data };
+}
+
+/** The editor's own credential test: fetch the stored (redacted) data, POST /rest/credentials/test. */
+async function restCredentialTest(baseUrl, session, credentialId) {
+	const got = await rest(baseUrl, 'GET', `/rest/credentials/${credentialId}?includeData=true`, session);
+	assert.equal(got.status, 200, `GET credential ${credentialId}: HTTP ${got.status} ${got.text.slice(0, 300)}`);
+	const { id, name, type, data } = got.json.data;
+	const r = await rest(baseUrl, 'POST', '/rest/credentials/test', { ...session, body: { credentials: { id, name, type, data } } });
+	assert.equal(r.status, 200, `POST /rest/credentials/test: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+	return { result: r.json.data, raw: r.text, storedData: got.text };
+}
+
+/** The executions of a workflow, newest first, as the editor lists them. */
+async function executions(baseUrl, session, workflowId) {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const data = await restData(baseUrl, `/rest/executions?filter=${filter}&limit=100`, session);
+	return (data.results ?? data).filter((e) => String(e.workflowId) === workflowId).sort((a, b) => Number(b.id) - Number(a.id));
+}
+
+/** One execution with its run data (n8n stores it "flatted": parsed with n8n's own copy of flatted). */
+async function execution(baseUrl, session, executionId) {
+	const exec = await restData(baseUrl, `/rest/executions/${executionId}`, session);
+	const { parse } = createRequire(path.join(rt.n8nDir(), 'node_modules', 'n8n', 'package.json'))('flatted');
+	return { id: String(exec.id), status: exec.status, data: parse(exec.data) };
+}
+
 /** Fail if any of `secrets` occurs in `text` (without printing the secret itself). */
 function assertNoSecret(text, secrets, where) {
-	for (const secret of secrets) {
-		assert.ok(!String(text).includes(secret), `an API key value appears in ${where}`);
-	}
+	for (const secret of secrets) assert.ok(!String(text).includes(secret), `an API key value appears in ${where}`);
 }
 
 module.exports = {
-	lazy,
-	loadExamples,
-	startRecorder,
-	sandboxControl,
-	isMailPartner,
-	isOwnNode,
-	startsManually,
-	variant,
-	xmlId,
-	items,
-	mustRun,
-	EXPECT,
-	parseRun,
-	execute,
-	rest,
-	restLogin,
-	restCredentialTest,
+	WRONG_KEY, KEYS, lazy, root, logsDir, packed, installed, prepareN8n, startServer, until, readyOrExit,
+	sandboxControl, sandboxState, isOwnNode, startsManually, CREDENTIALS, variant, xmlId, chain, loadExamples,
+	items, mustRun, execute, parseRun, rest, restLogin, restCredentialTest, executions, execution,
 	assertNoSecret,
 };

@@ -1,0 +1,157 @@
+'use strict';
+/**
+ * Part 5 of the e2e run: the MailPartner Trigger in an active n8n, with its own n8n and sandbox.
+ * Two published workflows poll every minute (Credits Below 200 EUR, New Unsubscribe); the credits
+ * are lowered and addresses unsubscribed through the sandbox's API, as on MailPartner's site, and
+ * exactly one execution must appear per event, none while the account stays low, none repeated or
+ * lost across an n8n restart. n8n polls at most once a minute, so this part takes about 9 minutes.
+ * Each step is a test, in order; a step fails at once when an earlier one did.
+ */
+const path = require('node:path');
+const fs = require('node:fs');
+const assert = require('node:assert/strict');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { describe, it } = require('node:test');
+const rt = require('../n8n/runtime');
+const h = require('./helpers');
+
+const CREDITS_ID = 'mpE2eCreditsLow1';
+const UNSUBSCRIBE_ID = 'mpE2eUnsubscrib1';
+/** How long to wait for a poll or an execution: a minute's poll plus n8n's own pace. */
+const POLL_WAIT_MS = 150_000;
+
+/** A published workflow: the MailPartner Trigger, polling every minute, then a No Op named "Event". */
+const triggerWorkflow = (id, name, parameters) =>
+	h.chain(id, name, [
+		{ name: 'MailPartner Trigger', type: `${rt.PACKAGE_NAME}.mailPartnerTrigger`, credentials: h.CREDENTIALS, parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, ...parameters } },
+		{ name: 'Event', type: 'n8n-nodes-base.noOp' },
+	]);
+
+describe('part 5: the MailPartner Trigger, polled by an active n8n (about 9 minutes: n8n polls once a minute)', () => {
+	const s = { n8n: null, session: null, failed: false };
+	/** Each step runs only when the steps before it passed. */
+	const step = (name, fn) =>
+		it(name, async (t) => {
+			assert.ok(!s.failed, 'an earlier step failed');
+			s.failed = true;
+			await fn(t);
+			s.failed = false;
+		});
+	const polls = async () => {
+		const { byRoute } = (await h.sandboxState(s.sandbox.baseUrl)).requests;
+		return { credits: byRoute['GET /me'] ?? 0, unsubscribes: byRoute['GET /unsubscribe/list'] ?? 0 };
+	};
+	/** Waits until the credits and the unsubscribe workflows have each polled this many more times. */
+	const morePolls = async (credits, unsubscribes) => {
+		const start = await polls();
+		await h.until(async () => {
+			const now = await polls();
+			return now.credits - start.credits >= credits && now.unsubscribes - start.unsubscribes >= unsubscribes;
+		}, `${credits} credits poll(s) and ${unsubscribes} unsubscribe poll(s)`, POLL_WAIT_MS);
+		// The poll answered; give n8n a moment to start the execution it may emit.
+		await sleep(3000);
+	};
+	const executions = (workflowId) => h.executions(s.n8n.url, s.session, workflowId);
+	const count = async (workflowId) => (await executions(workflowId)).length;
+	const countReaches = (workflowId, n, what) => h.until(async () => (await count(workflowId)) >= n, what, POLL_WAIT_MS);
+	/** The items the trigger emitted in one execution. */
+	const eventItems = async (executionId) => h.items(await h.execution(s.n8n.url, s.session, executionId), 'MailPartner Trigger');
+	/** What MailPartner's site would change, through the sandbox's own API with the demo key. */
+	const api = async (route, body) => {
+		const res = await fetch(`${s.sandbox.baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: rt.SANDBOX_KEYS.demo, ...body }) });
+		const answer = await res.json();
+		assert.equal(answer.success, true, `${route}: ${JSON.stringify(answer)}`);
+	};
+	const startN8n = async (logName) => {
+		s.n8n = await h.startServer(s.env, logName);
+		s.session = await h.restLogin(s.n8n.url);
+	};
+
+	step('setup: build and pack, n8n installed, sandbox, imports', async () => {
+		const [tarball] = await Promise.all([h.packed(), h.installed()]);
+		const userFolder = path.join(await h.root(), 'user');
+		await rt.installPackage(userFolder, tarball);
+		s.sandbox = await rt.startSandbox({ state: 'demo', logFile: path.join(await h.logsDir(), 'sandbox.log') });
+		s.env = rt.n8nEnv({ userFolder, port: await rt.freePort(), brokerPort: await rt.freePort(), owner: rt.LOCAL_OWNER });
+		await rt.importCredentials(s.env, [rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: s.sandbox.baseUrl })]);
+		s.topUp = h.loadExamples().find((e) => e.file === 'credit-top-up.json');
+		assert.ok(s.topUp, 'examples/credit-top-up.json exists');
+		await rt.importWorkflows(s.env, [
+			s.topUp.workflow,
+			triggerWorkflow(CREDITS_ID, 'e2e – credits below', { event: 'creditsBelow', unit: 'euros', threshold: 200 }),
+			triggerWorkflow(UNSUBSCRIBE_ID, 'e2e – new unsubscribe', { event: 'newUnsubscribe' }),
+		]);
+	});
+
+	step('the credit top-up example moves 18 top-ups, each received once, and the balances are right', async () => {
+		// 18 of the 45 demo subaccounts are below 2.50 EUR.
+		const r = await h.execute(s.env, s.topUp.workflow.id);
+		assert.equal(r.code, 0, `n8n execute of the top-up example exited ${r.code ?? r.signal}:\n${rt.tail(r.stderr, 15)}`);
+		const moved = h.items(h.parseRun(r.stdout), 'Top up to 5 EUR');
+		assert.equal(moved.length, 18, `18 top-ups, got ${moved.length}`);
+		const state = await h.sandboxState(s.sandbox.baseUrl);
+		assert.equal(state.requests.byRoute['POST /subaccount/credit/add'], 18, 'each top-up reached MailPartner exactly once');
+		const account = state.accounts[rt.SANDBOX_KEYS.demo];
+		assert.ok(account.subaccounts.every((sub) => sub.balance >= 2.5), 'no subaccount left below 2.50 EUR');
+		assert.equal(account.balance, 250 - 78.75, 'the main balance paid exactly the 18 top-ups');
+		await h.sandboxControl(s.sandbox.baseUrl, 'reset');
+	});
+
+	step('activation: the first polls are the baseline, no execution', async () => {
+		for (const id of [CREDITS_ID, UNSUBSCRIBE_ID]) await rt.n8nCliChecked(`publish ${id}`, ['publish:workflow', `--id=${id}`], { env: s.env });
+		await startN8n('n8n-1.log');
+		// Activation polled once: that poll is the baseline (250 EUR, two addresses).
+		await h.until(async () => {
+			const { credits, unsubscribes } = await polls();
+			return credits >= 1 && unsubscribes >= 1;
+		}, 'the polls made at activation', POLL_WAIT_MS);
+		await morePolls(1, 1); // and one scheduled poll of each, still nothing
+		assert.equal(await count(CREDITS_ID), 0, 'no credits event at the baseline');
+		assert.equal(await count(UNSUBSCRIBE_ID), 0, 'no unsubscribe event at the baseline');
+	});
+
+	step('a drop below the threshold and a new unsubscribe: one execution each, none while the account stays low', async () => {
+		await api('/subaccount/credit/add', { credit: '60', tokenSubaccount: 'demo-token-01' }); // 190 EUR
+		await countReaches(CREDITS_ID, 1, 'the credits event');
+		await api('/unsubscribe/add', { email: 'e2e-first@example.com' });
+		await countReaches(UNSUBSCRIBE_ID, 1, 'the first unsubscribe event');
+		await morePolls(2, 2);
+		assert.equal(await count(CREDITS_ID), 1, 'exactly one credits execution while the account stays low');
+		assert.equal(await count(UNSUBSCRIBE_ID), 1, 'exactly one execution for one new address');
+		const [first] = await executions(UNSUBSCRIBE_ID);
+		assert.deepEqual((await eventItems(first.id)).map((item) => item.email), ['e2e-first@example.com']);
+		const [drop] = await executions(CREDITS_ID);
+		const dropItems = await eventItems(drop.id);
+		assert.equal(dropItems.length, 1);
+		assert.equal(dropItems[0].value, 190);
+	});
+
+	step('n8n restarts, an address is unsubscribed while it is down: one execution for it, nothing repeated', async () => {
+		await s.n8n.stop();
+		await api('/unsubscribe/add', { email: 'e2e-while-down@example.com' });
+		await startN8n('n8n-2.log');
+		await countReaches(UNSUBSCRIBE_ID, 2, 'the unsubscribe made while n8n was down');
+		await morePolls(2, 2);
+		assert.equal(await count(UNSUBSCRIBE_ID), 2, 'the address added while n8n was down: exactly one execution, the first one not repeated');
+		assert.equal(await count(CREDITS_ID), 1, 'the drop already reported is not reported again after the restart');
+		const [newest] = await executions(UNSUBSCRIBE_ID);
+		assert.deepEqual((await eventItems(newest.id)).map((item) => item.email), ['e2e-while-down@example.com']);
+	});
+
+	step('back above the threshold is no event; the next drop is one more execution', async () => {
+		await api('/subaccount/credit/remove', { credit: '60', tokenSubaccount: 'demo-token-01' }); // 250 EUR
+		await morePolls(2, 0);
+		assert.equal(await count(CREDITS_ID), 1, 'going back above is no event');
+		await api('/subaccount/credit/add', { credit: '100', tokenSubaccount: 'demo-token-01' }); // 150 EUR
+		await countReaches(CREDITS_ID, 2, 'the second drop');
+		await morePolls(1, 0);
+		assert.equal(await count(CREDITS_ID), 2, 'exactly one execution for the second drop');
+		for (const execution of await executions(CREDITS_ID)) assert.equal(execution.status, 'success');
+	});
+
+	step('the API key is in no log of n8n or the sandbox', async () => {
+		const logs = await h.logsDir();
+		const text = fs.readdirSync(logs).map((file) => fs.readFileSync(path.join(logs, file), 'utf8')).join('\n');
+		h.assertNoSecret(text, [rt.SANDBOX_KEYS.demo], 'the logs of n8n and the sandbox');
+	});
+});
