@@ -189,7 +189,24 @@ async function execute(env, id) {
 	const r = await rt.n8nCli(['execute', `--id=${id}`, '--rawOutput'], { env, timeoutMs: 120000 });
 	if (r.timedOut) throw new Error(`n8n execute --id=${id} timed out`);
 	fs.writeFileSync(path.join(await logsDir(), `${id}.out`), `${r.stdout}\n${r.stderr}`);
+	if (r.signal === 'SIGSEGV' && printedSuccess(r.stdout)) {
+		// n8n 2.41.1 on Node 24 now and then dies with SIGSEGV while exiting, after it printed
+		// (and stored) the whole run (README: known flake, seen only on a loaded machine). The run
+		// is what is checked; a crash before or during the run still fails the test.
+		console.log(`[e2e] n8n execute --id=${id} printed a successful run, then exited with SIGSEGV: the run is checked as printed`);
+		return { ...r, code: 0, crashedOnExit: true, all: `${r.stdout}\n${r.stderr}` };
+	}
 	return { ...r, all: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Whether stdout holds a whole run that n8n reports as successful. */
+function printedSuccess(stdout) {
+	try {
+		const run = parseRun(stdout);
+		return run.status === 'success' && !run.data.resultData.error;
+	} catch {
+		return false;
+	}
 }
 
 /** Parse `n8n execute --rawOutput` stdout: log lines first, then the run as pretty JSON. */
