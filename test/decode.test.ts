@@ -1,4 +1,4 @@
-import { decodeAnswer } from '../nodes/MailPartner/shared/decode';
+import { decodeAnswer } from '../nodes/MailPartner/lib/decode';
 import { getCreditsShape } from '../nodes/MailPartner/resources/account/getCredits';
 import { getStatusShape } from '../nodes/MailPartner/resources/message/getStatus';
 import { createShape } from '../nodes/MailPartner/resources/subaccount/create';

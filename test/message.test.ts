@@ -82,7 +82,7 @@ describe('Message → Get Status', () => {
 	});
 
 	it('reads `{{ $json.field }}` from the item itself with the very result n8n’s expression gives', async () => {
-		// The node reads a plain `$json` field without n8n's expression sandbox (see shared/parameter.ts);
+		// The node reads a plain `$json` field without n8n's expression sandbox (see lib/parameter.ts);
 		// every other expression goes through n8n. Both must see the same values, and the same mistakes.
 		const items = [{ id: 300 }, { id: ' 300 ' }, { id: '12a' }, { other: 1 }, { id: { nested: true } }];
 		const run = async (messageId: string) => {

@@ -3,7 +3,7 @@ import nock from 'nock';
 import { WorkflowExpression, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeParameters, type INodeType } from 'n8n-workflow';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
-import { itemParameter } from '../nodes/MailPartner/shared/parameter';
+import { itemParameter } from '../nodes/MailPartner/lib/parameter';
 import { runNode } from './harness/engine';
 import { credentials, origin } from './harness/fixtures';
 

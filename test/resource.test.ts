@@ -11,7 +11,7 @@ import { apiKey, credentials, origin } from './harness/fixtures';
  * Message index is replaced by one that lists it after the real ones, through the same builder.
  */
 jest.mock('../nodes/MailPartner/resources/message', () => {
-	const { resourceDescription } = jest.requireActual('../nodes/MailPartner/shared/resource');
+	const { resourceDescription } = jest.requireActual('../nodes/MailPartner/lib/resource');
 	const { send } = jest.requireActual('../nodes/MailPartner/resources/message/send');
 	const { getStatus } = jest.requireActual('../nodes/MailPartner/resources/message/getStatus');
 	const { cancel } = jest.requireActual('../nodes/MailPartner/resources/message/cancel');

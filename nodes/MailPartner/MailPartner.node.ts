@@ -16,8 +16,8 @@ import { sendAndWaitTooltip, sendAndWaitWebhook, sendAndWaitWebhooks } from './r
 import { subaccount } from './resources/subaccount';
 import { searchSubaccounts } from './resources/subaccount/creditMove';
 import { unsubscribe } from './resources/unsubscribe';
-import { credentialType, MailPartnerClient, readCredentials } from './shared/client';
-import { optionsCollection, readSettings, runItems } from './shared/operation';
+import { credentialType, MailPartnerClient, readCredentials } from './lib/client';
+import { optionsCollection, readSettings, runItems } from './lib/operation';
 
 /** The resources, in the order the Resource selector lists them. */
 const resources = [account, message, subaccount, unsubscribe];
@@ -64,8 +64,8 @@ export const summary =
  */
 export { creditsEndpoint } from './resources/account/getCredits';
 export { readUnsubscribeList } from './resources/unsubscribe/getAll';
-export { credentialType, MailPartnerClient, readCredentials } from './shared/client';
-export { defaults } from './shared/operation';
+export { credentialType, MailPartnerClient, readCredentials } from './lib/client';
+export { defaults } from './lib/operation';
 
 export class MailPartner implements INodeType {
 	description: INodeTypeDescription = {
@@ -99,7 +99,7 @@ export class MailPartner implements INodeType {
 
 	/**
 	 * The node runs its items itself: the credential is read once, every item is checked before
-	 * the first request, and one client paces, bounds and reads every request (see shared/client.ts).
+	 * the first request, and one client paces, bounds and reads every request (see lib/client.ts).
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { unexpectedErrorDescription } from '../../nodes/MailPartner/shared/operation';
+import { unexpectedErrorDescription } from '../../nodes/MailPartner/lib/operation';
 import { HOSTILE_KEY } from '../../dev/sandbox/server';
 import { everythingIn } from './leaks';
 
@@ -100,7 +100,7 @@ export function crashIn(error: unknown): string | undefined {
 	return undefined;
 }
 
-/** An error item's fields as the user sees them (`{ error, details }`, shared/operation.ts), or undefined for any other item. */
+/** An error item's fields as the user sees them (`{ error, details }`, lib/operation.ts), or undefined for any other item. */
 export interface ErrorItem {
 	message: string;
 	description?: string;

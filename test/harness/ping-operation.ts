@@ -1,6 +1,6 @@
-import type { Endpoint } from '../../nodes/MailPartner/shared/client';
-import type { Operation } from '../../nodes/MailPartner/shared/operation';
-import { number, object } from '../../nodes/MailPartner/shared/shape';
+import type { Endpoint } from '../../nodes/MailPartner/lib/client';
+import type { Operation } from '../../nodes/MailPartner/lib/operation';
+import { number, object } from '../../nodes/MailPartner/lib/shape';
 
 /** A test-only operation module, written as every operation is (test/resource.test.ts adds it to Message). */
 const endpoint = {

@@ -1,6 +1,6 @@
-import type { Endpoint } from '../../shared/client';
-import type { Operation } from '../../shared/operation';
-import { number, object, text } from '../../shared/shape';
+import type { Endpoint } from '../../lib/client';
+import type { Operation } from '../../lib/operation';
+import { number, object, text } from '../../lib/shape';
 
 /**
  * `GET /me`: the account's user and its credits. MailPartner writes `balance` as a string of euros

@@ -1,4 +1,4 @@
-import { resourceDescription } from '../../shared/resource';
+import { resourceDescription } from '../../lib/resource';
 import { getCredits } from './getCredits';
 
 export const account = resourceDescription({ name: 'Account', value: 'account' }, [getCredits], 'getCredits');

@@ -1,6 +1,6 @@
-import type { Endpoint } from '../../shared/client';
-import type { Operation } from '../../shared/operation';
-import { object, text } from '../../shared/shape';
+import type { Endpoint } from '../../lib/client';
+import type { Operation } from '../../lib/operation';
+import { object, text } from '../../lib/shape';
 import { messageIdField, readMessageId } from './messageId';
 
 const checkInMailPartner = 'See the message in your MailPartner account.';

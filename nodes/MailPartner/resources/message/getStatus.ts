@@ -1,8 +1,8 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import type { Operation } from '../../shared/operation';
-import { arrayOf, boolean, number, object, text, type Answer } from '../../shared/shape';
+import type { Endpoint, MailPartnerClient } from '../../lib/client';
+import type { Operation } from '../../lib/operation';
+import { arrayOf, boolean, number, object, text, type Answer } from '../../lib/shape';
 import { messageIdField, readMessageId } from './messageId';
 
 /** `GET /bulk-status`: one status per recipient. `date` is Unix seconds, as a string. */

@@ -1,4 +1,4 @@
-import { resourceDescription } from '../../shared/resource';
+import { resourceDescription } from '../../lib/resource';
 import { cancel } from './cancel';
 import { getStatus } from './getStatus';
 import { send } from './send';

@@ -1,11 +1,11 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { itemParameter } from '../../shared/parameter';
+import { itemParameter } from '../../lib/parameter';
 
 /**
  * Where Get Status and Cancel take their Message ID unless the user changes it: the `messageId`
  * of the input item, which Message → Send outputs, so a step added after a Send is ready to run.
- * Written exactly so, shared/parameter.ts reads it from the item without n8n's expression sandbox.
+ * Written exactly so, lib/parameter.ts reads it from the item without n8n's expression sandbox.
  */
 const previousMessageId = '={{ $json.messageId }}';
 

@@ -1,9 +1,9 @@
 import type { NodeOperationError, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import type { Batch, Operation, Prepared } from '../../shared/operation';
-import { itemParameter } from '../../shared/parameter';
-import { number, object, text } from '../../shared/shape';
+import type { Endpoint, MailPartnerClient } from '../../lib/client';
+import type { Batch, Operation, Prepared } from '../../lib/operation';
+import { itemParameter } from '../../lib/parameter';
+import { number, object, text } from '../../lib/shape';
 import { sendFields } from './sendFields';
 import {
 	checkRecipients,
@@ -86,7 +86,7 @@ async function prepare(context: IExecuteFunctions, itemIndex: number, { gathered
 			throw itemIndex === 0 ? error : invalid(`the first item, which gives the message, is invalid: ${error.message}`, 'Fix the first item.');
 		});
 		// One recipient per item, thousands of items: read without n8n's expression sandbox when
-		// written `{{ $json.field }}` (shared/parameter.ts).
+		// written `{{ $json.field }}` (lib/parameter.ts).
 		const recipient = recipientOf(
 			itemParameter(context, 'recipientEmail', itemIndex, ''),
 			itemParameter(context, 'recipientName', itemIndex, ''),

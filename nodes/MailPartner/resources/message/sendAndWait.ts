@@ -10,9 +10,9 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import type { MailPartnerClient } from '../../shared/client';
-import { asText } from '../../shared/inputs';
-import type { Batch, Operation, Prepared } from '../../shared/operation';
+import type { MailPartnerClient } from '../../lib/client';
+import { asText } from '../../lib/inputs';
+import type { Batch, Operation, Prepared } from '../../lib/operation';
 import { answerRecordedPage, freeTextPage, mailBody, pageHeaders, questionPage, type MailButton } from './answerPage';
 import { instantOfValue } from './schedule';
 import { endpoint } from './send';

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { asText, emailAddress } from '../../shared/inputs';
-import { itemParameter } from '../../shared/parameter';
+import { asText, emailAddress } from '../../lib/inputs';
+import { itemParameter } from '../../lib/parameter';
 import { scheduleFor } from './schedule';
 
 /**
@@ -164,7 +164,7 @@ function additionalFieldsOf(context: IExecuteFunctions, itemIndex: number): IDat
 /** Everything of one send but its recipients, checked, in the body layout of docs/mailpartner-api.md#send. */
 export async function messageOf(context: IExecuteFunctions, itemIndex: number): Promise<Message> {
 	const invalid = invalidFor(context, itemIndex);
-	// Read per item: `{{ $json.field }}` straight from the item (shared/parameter.ts).
+	// Read per item: `{{ $json.field }}` straight from the item (lib/parameter.ts).
 	const parameter = (name: string, fallback: unknown) => itemParameter(context, name, itemIndex, fallback);
 	const subject = asText(parameter('subject', ''));
 	if (subject === '') throw invalid('Subject is empty', 'Fill in Subject.');

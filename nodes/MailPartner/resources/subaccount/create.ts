@@ -1,9 +1,9 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 
-import type { Endpoint } from '../../shared/client';
-import { asText, emailAddress, euroAmount, listOf, optionValue } from '../../shared/inputs';
-import type { Operation } from '../../shared/operation';
-import { object, text } from '../../shared/shape';
+import type { Endpoint } from '../../lib/client';
+import { asText, emailAddress, euroAmount, listOf, optionValue } from '../../lib/inputs';
+import type { Operation } from '../../lib/operation';
+import { object, text } from '../../lib/shape';
 
 /** `POST /subaccount/create`: the new subaccount, and where its confirmation mail went. */
 const endpoint = {

@@ -9,10 +9,10 @@ import {
 	type INodeParameterResourceLocator,
 } from 'n8n-workflow';
 
-import { MailPartnerClient, readCredentials, type Endpoint } from '../../shared/client';
-import { euroAmount } from '../../shared/inputs';
-import { defaults, type Operation } from '../../shared/operation';
-import { number, object, text } from '../../shared/shape';
+import { MailPartnerClient, readCredentials, type Endpoint } from '../../lib/client';
+import { euroAmount } from '../../lib/inputs';
+import { defaults, type Operation } from '../../lib/operation';
+import { number, object, text } from '../../lib/shape';
 import { listEndpoint } from './getAll';
 
 /**

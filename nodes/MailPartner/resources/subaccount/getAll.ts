@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
-import type { Operation } from '../../shared/operation';
-import { readPages } from '../../shared/pages';
-import { arrayOf, number, object, text } from '../../shared/shape';
+import type { Endpoint, MailPartnerClient } from '../../lib/client';
+import { readWanted, returnAllFields, type Wanted } from '../../lib/limit';
+import type { Operation } from '../../lib/operation';
+import { readPages } from '../../lib/pages';
+import { arrayOf, number, object, text } from '../../lib/shape';
 
 /** `GET /subaccount/list`: one page of subaccounts (20 a page), with the total across pages. */
 export const listEndpoint = {
@@ -33,7 +33,7 @@ export const listEndpoint = {
 
 export const listPageShape = listEndpoint.answer;
 
-/** The subaccounts, through the shared page loop (shared/pages.ts), each without its own API key unless asked for. */
+/** The subaccounts, through the shared page loop (lib/pages.ts), each without its own API key unless asked for. */
 async function run(client: MailPartnerClient, inputs: Wanted, itemIndex: number, { includeApiKeys }: GetAllExecution): Promise<IDataObject[]> {
 	const subaccounts = await readPages(
 		client,

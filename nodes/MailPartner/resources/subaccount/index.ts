@@ -1,4 +1,4 @@
-import { resourceDescription } from '../../shared/resource';
+import { resourceDescription } from '../../lib/resource';
 import { addCredit } from './addCredit';
 import { create } from './create';
 import { getAll } from './getAll';

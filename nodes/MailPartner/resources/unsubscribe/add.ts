@@ -1,6 +1,6 @@
-import type { Endpoint } from '../../shared/client';
-import type { Operation } from '../../shared/operation';
-import { number, object } from '../../shared/shape';
+import type { Endpoint } from '../../lib/client';
+import type { Operation } from '../../lib/operation';
+import { number, object } from '../../lib/shape';
 import { emailField, readEmail } from './common';
 
 /** `POST /unsubscribe/add`: `stopId` is the new entry's ID, the one the list shows. */

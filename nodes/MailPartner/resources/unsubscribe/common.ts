@@ -1,8 +1,8 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import type { Endpoint } from '../../shared/client';
-import { asText, emailAddress } from '../../shared/inputs';
-import { arrayOf, number, object, text } from '../../shared/shape';
+import type { Endpoint } from '../../lib/client';
+import { asText, emailAddress } from '../../lib/inputs';
+import { arrayOf, number, object, text } from '../../lib/shape';
 
 /** `GET /unsubscribe/list`: every address of the list at once (the call has no paging). */
 export const listEndpoint = {

@@ -1,8 +1,8 @@
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
-import type { MailPartnerClient } from '../../shared/client';
-import { readWanted, returnAllFields, type Wanted } from '../../shared/limit';
-import type { Operation } from '../../shared/operation';
+import type { MailPartnerClient } from '../../lib/client';
+import { readWanted, returnAllFields, type Wanted } from '../../lib/limit';
+import type { Operation } from '../../lib/operation';
 import { listEndpoint } from './common';
 
 /**

@@ -1,4 +1,4 @@
-import { resourceDescription } from '../../shared/resource';
+import { resourceDescription } from '../../lib/resource';
 import { add } from './add';
 import { getAll } from './getAll';
 import { remove } from './remove';

@@ -1,8 +1,8 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import type { Endpoint, MailPartnerClient } from '../../shared/client';
-import type { Operation } from '../../shared/operation';
-import { object } from '../../shared/shape';
+import type { Endpoint, MailPartnerClient } from '../../lib/client';
+import type { Operation } from '../../lib/operation';
+import { object } from '../../lib/shape';
 import { emailField, readEmail } from './common';
 import { readUnsubscribeList } from './getAll';
 

@@ -323,7 +323,7 @@ export class MailPartnerClient {
 		const message = readable(this.redact(failed.message), maxMessageLength);
 		// n8n's error panel shows `httpCode` as "Error code": there it is MailPartner's code, the
 		// one its documentation lists; the HTTP status goes in the description. `errorResponse`
-		// keeps both as facts for the error item (shared/operation.ts).
+		// keeps both as facts for the error item (lib/operation.ts).
 		const httpCode = failed.mailPartnerCode ?? failed.httpStatus;
 		const errorResponse: JsonObject = {
 			message,

@@ -16,7 +16,7 @@ import { maxRequestsPerMinute } from './pacer';
  * What every operation module exports, and how the node runs an operation over its items.
  * An operation keeps its fields, its request, its answer's shape and its codes in its own module
  * (Send has its fields and its request in two files beside it), listed once in its resource's
- * index (shared/resource.ts): its option value is its one name, and its label is derived.
+ * index (lib/resource.ts): its option value is its one name, and its label is derived.
  */
 export interface Operation<Inputs = IDataObject, Execution = undefined> {
 	/** The entry of the Operation selector; its value is the operation's name for the router and the fields' scoping. */

@@ -11,7 +11,7 @@ import { sleep } from 'n8n-workflow';
  * The limit is per IP address, so one pacer serves every MailPartner node of this n8n process that
  * talks to the same base URL at the same rate (see `pacerFor`). Other processes (queue-mode
  * workers) and other tools on the same address are not seen: a 429 they cause makes the
- * call wait for Retry-After and go again (shared/client.ts), and pauses this pacer.
+ * call wait for Retry-After and go again (lib/client.ts), and pauses this pacer.
  */
 export class Pacer {
 	/** Start times of the last `limit` requests, oldest at `next`. */
