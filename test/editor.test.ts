@@ -13,7 +13,7 @@ import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import nodeCodex from '../nodes/MailPartner/MailPartner.node.json';
 import { MailPartnerTrigger } from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node';
 import triggerCodex from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node.json';
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { runNode } from './harness/engine';
 import { credentials, origin } from './harness/fixtures';
 
@@ -113,16 +113,13 @@ describe('canvas subtitles', () => {
 });
 
 describe('Message ID after a Send', () => {
-	type Sandbox = ReturnType<typeof createSandbox>;
 	let sandbox: Sandbox;
 	let sandboxCredentials: { apiKey: string; baseUrl: string };
 
 	beforeAll(async () => {
 		nock.disableNetConnect();
 		nock.enableNetConnect('127.0.0.1');
-		sandbox = createSandbox({ state: 'demo' });
-		const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
-		sandboxCredentials = { apiKey: DEMO_KEY, baseUrl };
+		({ sandbox, credentials: sandboxCredentials } = await startDemoSandbox());
 	});
 	afterEach(() => nock.cleanAll());
 	afterAll(async () => {

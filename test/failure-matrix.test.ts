@@ -1,6 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { TOO_MANY_REQUESTS_MESSAGE, HTML_502 } from '../dev/sandbox/faults';
 import { runNode, type RunResult } from './harness/engine';
 import { failureJson } from './harness/fixtures';
@@ -135,7 +136,7 @@ const faults: Fault[] = [
 type Mode = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 const modes: Mode[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
 
-let sandbox: ReturnType<typeof createSandbox>;
+let sandbox: Sandbox;
 let credentials: { apiKey: string; baseUrl: string };
 let ran = 0;
 
@@ -147,9 +148,7 @@ function effects(): { messages: number; subaccounts: number; balance: number } {
 let passed = 0;
 
 beforeAll(async () => {
-	sandbox = createSandbox({ state: 'demo' });
-	const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
-	credentials = { apiKey: DEMO_KEY, baseUrl };
+	({ sandbox, credentials } = await startDemoSandbox());
 });
 
 afterAll(async () => {

@@ -12,7 +12,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
 import { nodeTypeName, runNode } from './harness/engine';
 
@@ -23,14 +24,11 @@ import { nodeTypeName, runNode } from './harness/engine';
  * n8n's own part (signature check, resuming, "already answered") is in dev/e2e/send-and-wait.test.js.
  */
 
-type Sandbox = ReturnType<typeof createSandbox>;
 let sandbox: Sandbox;
 let credentials: { apiKey: string; baseUrl: string };
 
 beforeAll(async () => {
-	sandbox = createSandbox({ state: 'demo' });
-	const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
-	credentials = { apiKey: DEMO_KEY, baseUrl };
+	({ sandbox, credentials } = await startDemoSandbox());
 });
 afterEach(() => sandbox.setFaults({}));
 afterAll(async () => await sandbox.close());

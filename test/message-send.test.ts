@@ -1,7 +1,8 @@
 import nock from 'nock';
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { runNode } from './harness/engine';
 import { apiKey, credentials, documentedErrors, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';
@@ -308,14 +309,11 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 });
 
 describe('Message → Send against the sandbox', () => {
-	type Sandbox = ReturnType<typeof createSandbox>;
 	let sandbox: Sandbox;
 	let sandboxCredentials: { apiKey: string; baseUrl: string };
 	beforeAll(async () => {
 		nock.enableNetConnect('127.0.0.1');
-		sandbox = createSandbox({ state: 'demo' });
-		const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
-		sandboxCredentials = { apiKey: DEMO_KEY, baseUrl };
+		({ sandbox, credentials: sandboxCredentials } = await startDemoSandbox());
 	});
 	afterEach(() => sandbox.setFaults({}));
 	afterAll(async () => {

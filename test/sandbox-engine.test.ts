@@ -1,4 +1,5 @@
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { runNode } from './harness/engine';
 import { everythingIn } from './harness/leaks';
 import { withFormat, type Format } from './harness/operations';
@@ -8,14 +9,11 @@ import { withFormat, type Format } from './harness/operations';
  * sockets, a stateful account, and the sandbox's faults.
  */
 
-type Sandbox = ReturnType<typeof createSandbox>;
 let sandbox: Sandbox;
 let credentials: { apiKey: string; baseUrl: string };
 
 beforeAll(async () => {
-	sandbox = createSandbox({ state: 'demo' });
-	const { baseUrl } = await sandbox.listen(0, '127.0.0.1');
-	credentials = { apiKey: DEMO_KEY, baseUrl };
+	({ sandbox, credentials } = await startDemoSandbox());
 });
 afterEach(() => sandbox.setFaults({}));
 afterAll(async () => await sandbox.close());

@@ -3,7 +3,8 @@ import { Workflow, type IDataObject, type INodeParameters, type INodeType, type 
 import nock from 'nock';
 
 import { MailPartner } from '../nodes/MailPartner/MailPartner.node';
-import { createSandbox, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } from '../dev/sandbox/server';
+import { DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { MemoryCredentialsHelper, runNode } from './harness/engine';
 import { apiKey, credentials, failureJson, failureXml, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';
@@ -153,13 +154,11 @@ describe('against nock', () => {
 });
 
 describe('against the sandbox', () => {
-	type Sandbox = ReturnType<typeof createSandbox>;
 	let sandbox: Sandbox;
 	let demo: { apiKey: string; baseUrl: string };
 
 	beforeAll(async () => {
-		sandbox = createSandbox({ state: 'demo' });
-		demo = { apiKey: DEMO_KEY, baseUrl: (await sandbox.listen(0, '127.0.0.1')).baseUrl };
+		({ sandbox, credentials: demo } = await startDemoSandbox());
 	});
 	beforeEach(() => sandbox.reset());
 	afterAll(async () => await sandbox.close());

@@ -13,7 +13,7 @@ import {
 import nock from 'nock';
 
 import { MailPartnerTrigger } from '../nodes/MailPartnerTrigger/MailPartnerTrigger.node';
-import { createSandbox, DEMO_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { MemoryCredentialsHelper, runNode } from './harness/engine';
 import { apiKey, credentials as nockCredentials, origin } from './harness/fixtures';
 import { everythingIn } from './harness/leaks';
@@ -125,13 +125,11 @@ class Activation {
 const jsonOf = (result: INodeExecutionData[][] | null) => result?.[0].map((item) => item.json);
 
 describe('MailPartner Trigger through n8n’s poll path, against the sandbox', () => {
-	type Sandbox = ReturnType<typeof createSandbox>;
 	let sandbox: Sandbox;
 	let credentials: { apiKey: string; baseUrl: string };
 
 	beforeAll(async () => {
-		sandbox = createSandbox({ state: 'demo' });
-		credentials = { apiKey: DEMO_KEY, baseUrl: (await sandbox.listen(0, '127.0.0.1')).baseUrl };
+		({ sandbox, credentials } = await startDemoSandbox());
 	});
 	beforeEach(() => sandbox.reset());
 	afterAll(async () => await sandbox.close());

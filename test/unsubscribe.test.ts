@@ -1,7 +1,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import nock from 'nock';
 
-import { createSandbox, DEMO_KEY, PAGES_KEY } from '../dev/sandbox/server';
+import { PAGES_KEY } from '../dev/sandbox/server';
+import { startDemoSandbox, type Sandbox } from './harness/sandbox';
 import { runNode } from './harness/engine';
 import { apiKey, credentials, failureJson, failureXml, origin, toPositionalXml } from './harness/fixtures';
 import { everythingIn, expectNoApiKey } from './harness/leaks';
@@ -148,13 +149,11 @@ describe('against nock', () => {
 });
 
 describe('against the sandbox', () => {
-	type Sandbox = ReturnType<typeof createSandbox>;
 	let sandbox: Sandbox;
 	let demo: { apiKey: string; baseUrl: string };
 
 	beforeAll(async () => {
-		sandbox = createSandbox({ state: 'demo' });
-		demo = { apiKey: DEMO_KEY, baseUrl: (await sandbox.listen(0, '127.0.0.1')).baseUrl };
+		({ sandbox, credentials: demo } = await startDemoSandbox());
 	});
 	beforeEach(() => sandbox.reset());
 	afterAll(async () => await sandbox.close());

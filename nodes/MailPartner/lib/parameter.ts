@@ -27,7 +27,7 @@ type Reader = (itemIndex: number, fallback: unknown) => unknown;
 function readerOf(context: IExecuteFunctions, name: string): Reader {
 	const viaN8n: Reader = (itemIndex, fallback) => context.getNodeParameter(name, itemIndex, fallback);
 	// The parameter as saved, expression unevaluated; null when the node has none by that name.
-	const field = fieldOf(context.getNodeParameter(name, 0, null, { rawExpressions: true }));
+	const field = fieldOf(savedParameter(context, name));
 	if (field === undefined) return viaN8n;
 	// n8n's `$json` is the json of this same input item.
 	const items = context.getInputData();
@@ -47,6 +47,19 @@ function readerOf(context: IExecuteFunctions, name: string): Reader {
 		}
 		return viaN8n(itemIndex, fallback);
 	};
+}
+
+const savedValues = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
+
+/** A parameter as saved, expressions unevaluated (null when absent): the same for every item, so read once per execution (one context). */
+export function savedParameter(context: IExecuteFunctions, name: string): unknown {
+	let byName = savedValues.get(context);
+	if (!byName) {
+		byName = new Map();
+		savedValues.set(context, byName);
+	}
+	if (!byName.has(name)) byName.set(name, context.getNodeParameter(name, 0, null, { rawExpressions: true }));
+	return byName.get(name);
 }
 
 /** Readers of one execution (one context), by parameter name: each parameter is looked at once. */

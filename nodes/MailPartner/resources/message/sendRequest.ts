@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { asText, emailAddress } from '../../lib/inputs';
-import { itemParameter } from '../../lib/parameter';
+import { itemParameter, savedParameter } from '../../lib/parameter';
 import { scheduleFor } from './schedule';
 
 /**
@@ -137,12 +137,12 @@ async function attachmentsOf(
 /**
  * One item's Additional Fields, each leaf read on its own through `itemParameter`, so that a leaf
  * written `{{ $json.field }}` (a Reply-To, a variable's value) skips n8n's expression sandbox. The
- * collection as saved (expressions unevaluated) says which leaves there are; it is the same for
- * every item. n8n evaluates a collection leaf by leaf too, and validates none of these (no
+ * collection as saved (expressions unevaluated, read once per execution) says which leaves there
+ * are; it is the same for every item. n8n evaluates a collection leaf by leaf too, and validates none of these (no
  * `validateType`), so the values are those of `getNodeParameter('additionalFields', …)`.
  */
 function additionalFieldsOf(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const saved: unknown = context.getNodeParameter('additionalFields', itemIndex, {}, { rawExpressions: true });
+	const saved = savedParameter(context, 'additionalFields');
 	if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
 		return (context.getNodeParameter('additionalFields', itemIndex, {}) ?? {}) as IDataObject;
 	}
