@@ -6,18 +6,18 @@ import { runNode } from './harness/engine';
 import { apiKey, credentials, origin } from './harness/fixtures';
 
 /**
- * Adding an operation touches its own module and the resource's index, which lists it once:
+ * Adding an operation touches its own module and one line of its resource's `operations.ts`:
  * `test/harness/ping-operation.ts` is such a module (test-only, not a MailPartner call), and the
- * Message index is replaced by one that lists it after the real ones, through the same builder.
+ * Message resource's list gets that one line, through the same builder as the real ones.
  */
-jest.mock('../nodes/MailPartner/resources/message', () => {
-	const { resourceDescription } = jest.requireActual('../nodes/MailPartner/lib/resource');
-	const { send } = jest.requireActual('../nodes/MailPartner/resources/message/send');
-	const { getStatus } = jest.requireActual('../nodes/MailPartner/resources/message/getStatus');
-	const { cancel } = jest.requireActual('../nodes/MailPartner/resources/message/cancel');
-	const { ping } = jest.requireActual('./harness/ping-operation');
-	return { message: resourceDescription({ name: 'Message', value: 'message' }, [send, getStatus, cancel, ping], 'getStatus') };
-});
+jest.mock('../nodes/MailPartner/resources/message/operations', () =>
+	// An ES module's namespace, as tsc compiles the real list (`__esModule` is not one of its entries).
+	Object.defineProperty(
+		{ ...jest.requireActual('../nodes/MailPartner/resources/message/operations'), ping: jest.requireActual('./harness/ping-operation').ping },
+		'__esModule',
+		{ value: true },
+	),
+);
 
 const node = new MailPartner();
 const properties = node.description.properties;
@@ -34,7 +34,7 @@ beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.restore());
 
-describe('an operation added to a resource’s index', () => {
+describe('an operation added to its resource’s operations list', () => {
 	it('is listed in its resource’s Operation selector, and in no other', () => {
 		const selectors = properties.filter((property) => property.name === 'operation');
 		const listing = selectors.filter((selector) => selector.options?.some((option) => 'value' in option && option.value === 'ping'));

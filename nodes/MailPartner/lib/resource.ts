@@ -20,14 +20,16 @@ export interface Resource {
 }
 
 /**
- * One resource, from its operation modules listed once: each operation's selector value is its
- * name everywhere (router key, scoping of its fields), and its label is derived from the names.
+ * One resource, from its operation modules listed once (the resource's `operations.ts`, one export
+ * per operation): each operation's selector value is its name everywhere (router key, scoping of its
+ * fields), and its label is derived from the names.
  */
 export function resourceDescription(
 	option: Resource['option'],
-	operations: Array<Operation<unknown, unknown>>,
+	operationModules: Record<string, Operation<unknown, unknown>>,
 	defaultOperation: string,
 ): Resource {
+	const operations = Object.values(operationModules);
 	// In the selector's order (by name), which the canvas subtitles follow too.
 	const routed = operations
 		.map((operation) => ({ ...operation, label: `${option.name} → ${operation.option.name}` }))

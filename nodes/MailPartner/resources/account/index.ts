@@ -1,4 +1,4 @@
 import { resourceDescription } from '../../lib/resource';
-import { getCredits } from './getCredits';
+import * as operations from './operations';
 
-export const account = resourceDescription({ name: 'Account', value: 'account' }, [getCredits], 'getCredits');
+export const account = resourceDescription({ name: 'Account', value: 'account' }, operations, 'getCredits');

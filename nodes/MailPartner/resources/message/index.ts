@@ -1,7 +1,4 @@
 import { resourceDescription } from '../../lib/resource';
-import { cancel } from './cancel';
-import { getStatus } from './getStatus';
-import { send } from './send';
-import { sendAndWait } from './sendAndWait';
+import * as operations from './operations';
 
-export const message = resourceDescription({ name: 'Message', value: 'message' }, [send, sendAndWait, getStatus, cancel], 'getStatus');
+export const message = resourceDescription({ name: 'Message', value: 'message' }, operations, 'getStatus');

@@ -1,7 +1,4 @@
 import { resourceDescription } from '../../lib/resource';
-import { addCredit } from './addCredit';
-import { create } from './create';
-import { getAll } from './getAll';
-import { removeCredit } from './removeCredit';
+import * as operations from './operations';
 
-export const subaccount = resourceDescription({ name: 'Subaccount', value: 'subaccount' }, [addCredit, create, getAll, removeCredit], 'getAll');
+export const subaccount = resourceDescription({ name: 'Subaccount', value: 'subaccount' }, operations, 'getAll');

@@ -1,6 +1,4 @@
 import { resourceDescription } from '../../lib/resource';
-import { add } from './add';
-import { getAll } from './getAll';
-import { remove } from './remove';
+import * as operations from './operations';
 
-export const unsubscribe = resourceDescription({ name: 'Unsubscribe', value: 'unsubscribe' }, [add, getAll, remove], 'getAll');
+export const unsubscribe = resourceDescription({ name: 'Unsubscribe', value: 'unsubscribe' }, operations, 'getAll');
