@@ -117,10 +117,7 @@ async function ensureN8n() {
 	return withLock(rtm.dirName, async () => {
 		await ensureNode();
 		const dir = n8nDir();
-		if (hasMarker(dir) && fs.existsSync(n8nBin())) {
-			log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
-			return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: true, ms: 0 };
-		}
+		if (hasMarker(dir) && fs.existsSync(n8nBin())) return log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
 		const started = Date.now();
 		if (fs.existsSync(dir)) log(`${dir} has no completion marker: redoing the install`);
 		fs.rmSync(dir, { recursive: true, force: true });
@@ -145,10 +142,8 @@ async function ensureN8n() {
 		}
 		await verifyN8n();
 		writeMarker(dir, { n8n: rtm.n8n, node: rtm.node });
-		const ms = Date.now() - started;
-		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(ms)})`);
-		return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: false, ms };
+		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(Date.now() - started)}); later runs reuse ${dir}`);
 	});
 }
 
-module.exports = { NODE_VERSION, N8N_VERSION, PACKAGE_NAME, runtime, useRuntime, cacheDir, nodeBin, n8nDir, n8nBin, ensureN8n };
+module.exports = { NODE_VERSION, N8N_VERSION, PACKAGE_NAME, runtime, useRuntime, nodeBin, n8nDir, n8nBin, ensureN8n };

@@ -38,9 +38,8 @@ async function main() {
 
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-pack-'));
 	try {
-		const tarball = await rt.buildAndPack(packDir);
-		const install = await rt.ensureN8n();
-		if (!install.cached) rt.log(`first run: n8n installed in ${rt.formatSeconds(install.ms)}; later runs reuse ${rt.cacheDir()}`);
+		// The build does not wait for a first n8n install (minutes), nor the install for the build.
+		const [tarball] = await Promise.all([rt.buildAndPack(packDir), rt.ensureN8n()]);
 		await rt.installPackage(userFolder, tarball);
 		rt.log(`installed ${path.basename(tarball)} into ${path.join(dataDir, 'nodes')}`);
 	} finally {
