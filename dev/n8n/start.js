@@ -91,10 +91,10 @@ async function smokeCheck(baseUrl, sandboxUrl) {
 	const login = await fetch(`${baseUrl}/rest/login`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30000) });
 	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
 	headers.cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-	const get = async (url, withSession = true) => (await fetch(url, { headers: withSession ? headers : {}, signal: AbortSignal.timeout(30000) })).json();
-	const served = (await get(`${baseUrl}/types/nodes.json`)).some((type) => type.name === rt.NODE_TYPE);
-	const credentials = (await get(`${baseUrl}/rest/credentials`)).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
-	const me = await get(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`, false);
+	const get = async (route) => (await fetch(`${baseUrl}${route}`, { headers, signal: AbortSignal.timeout(30000) })).json();
+	const served = (await get('/types/nodes.json')).some((type) => type.name === rt.NODE_TYPE);
+	const credentials = (await get('/rest/credentials')).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
+	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`, { signal: AbortSignal.timeout(30000) })).json();
 	const problems = [
 		served ? '' : `${rt.NODE_TYPE} is not served by n8n`,
 		credentials.length === 1 && credentials[0].id === rt.CREDENTIAL_ID ? '' : `expected only the demo credential, found ${JSON.stringify(credentials.map((c) => c.name))}`,
