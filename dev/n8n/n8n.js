@@ -55,7 +55,7 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, n8n
 		Object.assign(env, {
 			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true', N8N_INSTANCE_OWNER_EMAIL: owner.email,
 			N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName, N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
-			N8N_INSTANCE_OWNER_PASSWORD_HASH: owner.passwordHash || bcryptHash(owner.password),
+			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcryptHash(owner.password),
 		});
 	}
 	// Variables of the outer `npm run` would leak into n8n's own npm use.
@@ -63,14 +63,14 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, encryptionKey, owner, n8n
 	return env;
 }
 
-/** Run one n8n CLI command to completion (the result of `run`). */
+/** One n8n CLI command, run to completion in the user folder (the result of `run`). */
 function n8nCli(args, { env, timeoutMs = 3 * 60 * 1000 } = {}) {
 	return run(nodeBin(), [n8nBin(), ...args], { cwd: env.N8N_USER_FOLDER, env, timeoutMs });
 }
 
 /** The same, throwing unless it exits 0 (the result of `runChecked`). */
-function n8nCliChecked(what, args, { env, timeoutMs = 3 * 60 * 1000 } = {}) {
-	return runChecked(what, nodeBin(), [n8nBin(), ...args], { cwd: env.N8N_USER_FOLDER, env, timeoutMs });
+function n8nCliChecked(what, args, { env }) {
+	return runChecked(what, nodeBin(), [n8nBin(), ...args], { cwd: env.N8N_USER_FOLDER, env, timeoutMs: 3 * 60 * 1000 });
 }
 
 /** A credential entry for `n8n import:credentials` (data unencrypted; n8n encrypts on import). */
@@ -78,27 +78,21 @@ function mailPartnerCredential({ id = CREDENTIAL_ID, name = CREDENTIAL_NAME, api
 	return { id, name, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl } };
 }
 
-/** Write `files` ({name: object}) into a private temporary folder for `use(folder)`, then remove it. */
-async function withJsonFiles(files, use) {
+/**
+ * `n8n import:<kind> --separate` of `entities`, one file each in a private temporary folder that
+ * lives only for the import (credentials hold API keys). Workflows need their fixed `id`.
+ */
+async function importEach(kind, env, entities) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-import-'));
 	try {
-		for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), JSON.stringify(data), { mode: 0o600 });
-		return await use(dir);
+		entities.forEach((entity, i) => fs.writeFileSync(path.join(dir, `${i}.json`), JSON.stringify(entity), { mode: 0o600 }));
+		return await n8nCliChecked(`n8n import:${kind}`, [`import:${kind}`, '--separate', `--input=${dir}`], { env });
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
 }
-
-/** Import credentials (they hold API keys: the file lives only for the import). */
-function importCredentials(env, credentials) {
-	return withJsonFiles({ 'credentials.json': credentials }, (dir) => n8nCliChecked('n8n import:credentials', ['import:credentials', `--input=${path.join(dir, 'credentials.json')}`], { env }));
-}
-
-/** Import workflow objects (each needs its fixed `id`). */
-function importWorkflows(env, workflows) {
-	const files = Object.fromEntries(workflows.map((wf, i) => [`${i}-${wf.id}.json`, wf]));
-	return withJsonFiles(files, (dir) => n8nCliChecked('n8n import:workflow', ['import:workflow', '--separate', `--input=${dir}`], { env }));
-}
+const importCredentials = (env, credentials) => importEach('credentials', env, credentials);
+const importWorkflows = (env, workflows) => importEach('workflow', env, workflows);
 
 /** The example workflows: [{file, workflow}] sorted by file name. */
 function loadExamples() {

@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Ports on 127.0.0.1: a free one from the kernel (listen on port 0), whether a given one is free
- * (checked before minutes of build and install, not after), and a plain GET for readiness polls.
+ * Ports on 127.0.0.1: a free one from the kernel (listen on port 0), and whether a given one is free
+ * (checked before minutes of build and install, not after).
  */
 const net = require('node:net');
 
@@ -19,14 +19,4 @@ function tryListen(port) {
 const freePort = () => tryListen(0);
 const portFree = async (port) => (await tryListen(port)) !== null;
 
-/** GET `url`: {status, body}, or {status: 0, error} when nothing answers in time. */
-async function httpGet(url, timeoutMs = 5000) {
-	try {
-		const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-		return { status: res.status, body: await res.text() };
-	} catch (err) {
-		return { status: 0, error: err.message };
-	}
-}
-
-module.exports = { freePort, portFree, httpGet };
+module.exports = { freePort, portFree };

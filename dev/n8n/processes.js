@@ -65,7 +65,6 @@ async function whileRunning(child, what, ready) {
 
 /** Stop a tracked child's whole group: SIGTERM, then SIGKILL after `graceMs`. */
 async function stopChild(child, graceMs = 10000) {
-	if (!child) return;
 	if (signalGroup(child, 'SIGTERM')) {
 		const deadline = Date.now() + graceMs;
 		while (signalGroup(child, 0) && Date.now() < deadline) await sleep(100);
@@ -80,23 +79,28 @@ const stopAll = (graceMs = 10000) => Promise.all([...children].map((child) => st
 // Last resort when this process exits without stopAll() (an uncaught error, process.exit()).
 process.on('exit', () => children.forEach((child) => signalGroup(child, 'SIGKILL')));
 
-/** On SIGINT/SIGTERM/SIGHUP: stop every tracked group, then exit 130 (for scripts without a shutdown of their own). */
-function stopOnSignals(graceMs = 5000) {
-	let stopping = false;
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.on(signal, async () => {
-			if (stopping) return;
-			stopping = true;
-			log(`${signal}: stopping every process ...`);
-			await stopAll(graceMs);
-			process.exit(130);
-		});
-	}
+let exiting = false;
+/**
+ * Stop every tracked group, `say()` first, then exit with `code`. Only the first call acts: a second
+ * Ctrl-C, or the error the stop raises in the script meanwhile, must neither cut it short nor be said.
+ */
+async function stopAllAndExit(code, graceMs = 10000, say = () => {}) {
+	if (exiting) return;
+	exiting = true;
+	say();
+	await stopAll(graceMs);
+	process.exit(code);
 }
 
-/** Run to completion, the group killed past `timeoutMs`: {code, signal, stdout, stderr, timedOut, ms}. */
+/** On SIGINT/SIGTERM/SIGHUP: `stopAllAndExit(code)`; 130 says "interrupted" to the caller. */
+function stopOnSignals(graceMs = 5000, code = 130) {
+	// Node passes the signal's name to its handler.
+	const stop = (signal) => stopAllAndExit(code, graceMs, () => log(`${signal}: stopping every process ...`));
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
+}
+
+/** Run to completion, the group killed past `timeoutMs`: {code, signal, stdout, stderr, timedOut}. */
 async function run(cmd, args, { timeoutMs = 10 * 60 * 1000, ...options } = {}) {
-	const started = Date.now();
 	const child = spawnTracked(cmd, args, options);
 	let timedOut = false;
 	const timer = setTimeout(() => (timedOut = signalGroup(child, 'SIGKILL')), timeoutMs);
@@ -104,7 +108,7 @@ async function run(cmd, args, { timeoutMs = 10 * 60 * 1000, ...options } = {}) {
 	clearTimeout(timer);
 	signalGroup(child, 'SIGKILL'); // whatever it left running
 	children.delete(child);
-	return { code, signal, stdout: child.stdoutText, stderr: child.stderrText, timedOut, ms: Date.now() - started };
+	return { code, signal, stdout: child.stdoutText, stderr: child.stderrText, timedOut };
 }
 
 /** `run`, throwing an error with the output's tail unless the command exits 0. */
@@ -117,4 +121,4 @@ async function runChecked(what, cmd, args, options = {}) {
 	return r;
 }
 
-module.exports = { REPO_DIR, spawnTracked, whileRunning, stopChild, stopAll, stopOnSignals, run, runChecked, sleep };
+module.exports = { REPO_DIR, spawnTracked, whileRunning, stopChild, stopAll, stopAllAndExit, stopOnSignals, run, runChecked, sleep };

@@ -22,6 +22,8 @@ const rt = require('./runtime');
 
 const { smoke } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } }).values;
 rt.setLogPrefix('[start]');
+// Ctrl-C is how a developer ends `npm start`: a clean stop, exit 0.
+rt.stopOnSignals(15000, 0);
 
 async function main() {
 	const t0 = Date.now();
@@ -29,7 +31,6 @@ async function main() {
 	const sandboxPort = Number(process.env.MAILPARTNER_SANDBOX_PORT || 8710);
 	const userFolder = path.resolve(process.env.MAILPARTNER_N8N_USER_FOLDER || rt.REPO_DIR);
 	const dataDir = path.join(userFolder, '.n8n');
-	fs.mkdirSync(dataDir, { recursive: true });
 	// Before minutes of build and install, not after.
 	for (const [what, port] of [['n8n (N8N_PORT)', n8nPort], ['the sandbox (MAILPARTNER_SANDBOX_PORT)', sandboxPort]]) {
 		if (!(await rt.portFree(port))) throw new Error(`port ${port} for ${what} is in use on 127.0.0.1: is another \`npm start\` running? Stop it or pick another port.`);
@@ -37,9 +38,8 @@ async function main() {
 
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailpartner-pack-'));
 	try {
-		const tarball = await rt.buildAndPack(packDir);
-		const install = await rt.ensureN8n();
-		if (!install.cached) rt.log(`first run: n8n installed in ${rt.formatSeconds(install.ms)}; later runs reuse ${rt.cacheDir()}`);
+		// The build does not wait for a first n8n install (minutes), nor the install for the build.
+		const [tarball] = await Promise.all([rt.buildAndPack(packDir), rt.ensureN8n()]);
 		await rt.installPackage(userFolder, tarball);
 		rt.log(`installed ${path.basename(tarball)} into ${path.join(dataDir, 'nodes')}`);
 	} finally {
@@ -78,17 +78,23 @@ ${line}
 `);
 	if (smoke) {
 		await smokeCheck(n8n.url, sandbox.baseUrl);
-		return shutdown(0);
+		return rt.stopAllAndExit(0, 15000, () => rt.log('stopping n8n and the sandbox ...'));
 	}
 	const ended = await Promise.race([n8n.child.exited.then((e) => ({ what: 'n8n', ...e })), sandbox.child.exited.then((e) => ({ what: 'the sandbox', ...e }))]);
 	throw new Error(`${ended.what} exited unexpectedly (code ${ended.code}${ended.signal ? `, ${ended.signal}` : ''}); see ${logFile}`);
 }
 
+/** As the preset owner: the node is served, new nodes get the demo credential (the only one), the sandbox answers. */
 async function smokeCheck(baseUrl, sandboxUrl) {
-	const session = await ownerSession(baseUrl);
-	const served = (await (await session.call('GET', '/types/nodes.json')).json()).some((type) => type.name === rt.NODE_TYPE);
-	const credentials = (await (await session.call('GET', '/rest/credentials')).json()).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
-	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`)).json();
+	const headers = { 'content-type': 'application/json', 'browser-id': `start-${process.pid}` };
+	const body = JSON.stringify({ emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password });
+	const login = await fetch(`${baseUrl}/rest/login`, { method: 'POST', headers, body, signal: AbortSignal.timeout(30000) });
+	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
+	headers.cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+	const get = async (route) => (await fetch(`${baseUrl}${route}`, { headers, signal: AbortSignal.timeout(30000) })).json();
+	const served = (await get('/types/nodes.json')).some((type) => type.name === rt.NODE_TYPE);
+	const credentials = (await get('/rest/credentials')).data.filter((c) => c.type === rt.CREDENTIAL_TYPE);
+	const me = await (await fetch(`${sandboxUrl}/me?apiKey=${rt.SANDBOX_KEYS.demo}`, { signal: AbortSignal.timeout(30000) })).json();
 	const problems = [
 		served ? '' : `${rt.NODE_TYPE} is not served by n8n`,
 		credentials.length === 1 && credentials[0].id === rt.CREDENTIAL_ID ? '' : `expected only the demo credential, found ${JSON.stringify(credentials.map((c) => c.name))}`,
@@ -98,33 +104,4 @@ async function smokeCheck(baseUrl, sandboxUrl) {
 	rt.log('smoke check passed: the node is served, new nodes get the demo credential, the sandbox answers');
 }
 
-/** A logged-in REST session as the preset local owner: {call(method, route, {body})}. */
-async function ownerSession(baseUrl) {
-	const call = (method, route, { body, cookie } = {}) =>
-		fetch(`${baseUrl}${route}`, {
-			method,
-			headers: { 'content-type': 'application/json', 'browser-id': `start-${process.pid}`, ...(cookie && { cookie }) },
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30000),
-		});
-	const login = await call('POST', '/rest/login', { body: { emailOrLdapLoginId: rt.LOCAL_OWNER.email, password: rt.LOCAL_OWNER.password } });
-	if (login.status !== 200) throw new Error(`login answered HTTP ${login.status}`);
-	const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-	return { call: (method, route, options = {}) => call(method, route, { ...options, cookie }) };
-}
-
-let stopping = false;
-async function shutdown(code) {
-	if (stopping) return;
-	stopping = true;
-	rt.log('stopping n8n and the sandbox ...');
-	await rt.stopAll(15000);
-	process.exit(code);
-}
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => shutdown(0));
-
-main().catch((err) => {
-	if (stopping) return;
-	console.error(`[start] ${err.message || err}`);
-	return shutdown(1);
-});
+main().catch((err) => rt.stopAllAndExit(1, 15000, () => console.error(`[start] ${err.message || err}`)));
