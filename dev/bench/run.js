@@ -89,7 +89,7 @@ async function main() {
 		await rt.ensureN8n();
 		const packageDir = await rt.installPackage(userFolder, tarball);
 		const maxN = Math.max(...CONFIG.sizes.map((s) => s.n), CONFIG.paced.n);
-		sandbox = await startBenchSandbox({ subaccounts: CONFIG.returnAll.subaccounts, messages: maxN });
+		sandbox = await startBenchSandbox({ subaccounts: CONFIG.returnAll.subaccounts, messages: maxN, logFile: path.join(root, 'sandbox.log') });
 		redact = (text) => String(text).split(sandbox.apiKey).join('<api key>');
 		const env = rt.n8nEnv({
 			userFolder,

@@ -8,6 +8,7 @@
  * every third message is still Pending with one recipient, the others are settled with three.
  */
 
+const fs = require('node:fs');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 const { createSandbox, seeds, DEMO_KEY } = require('../../sandbox/server');
@@ -29,8 +30,11 @@ function benchMessage(id, nowMs) {
  * Start the sandbox thread. `setFaults(f)` replaces the fault set (and starts an empty rate-limit window);
  * `state()`: `GET /__sandbox/state` (`requests` {total, byRoute, rejected429}; `accounts[key].messages`).
  */
-async function startBenchSandbox({ subaccounts, messages }) {
-	const worker = new Worker(__filename, { workerData: { subaccounts, messages } });
+async function startBenchSandbox({ subaccounts, messages, logFile }) {
+	const worker = new Worker(__filename, { workerData: { subaccounts, messages }, stdout: true, stderr: true });
+	// Its output (Node's warnings, say) goes to its log file, not among the bench's lines.
+	const log = fs.createWriteStream(logFile);
+	for (const stream of [worker.stdout, worker.stderr]) stream.pipe(log, { end: false });
 	const baseUrl = await new Promise((listening, failed) => {
 		worker.once('message', listening).once('error', failed);
 		worker.once('exit', (code) => failed(new Error(`the bench sandbox exited with ${code} before it listened`)));
@@ -43,8 +47,7 @@ async function startBenchSandbox({ subaccounts, messages }) {
 		return json;
 	};
 	const state = async () => (await control('state')).state;
-	const count = async (route) => (await state()).requests.byRoute[route] || 0;
-	return { baseUrl, apiKey: DEMO_KEY, setFaults: (faults) => control('faults', faults), state, count, stop: () => worker.terminate() };
+	return { baseUrl, apiKey: DEMO_KEY, setFaults: (faults) => control('faults', faults), state, stop: () => worker.terminate() };
 }
 
 if (!isMainThread) {
