@@ -1,9 +1,9 @@
 'use strict';
 
 /**
- * One `n8n execute --id=ID` on Node 24 with the probe preloaded and, on request, `--cpu-prof`; then
- * its run data from n8n's database (read-execution.js): `data.resultData.runData[node][0]` holds each
- * node's `startTime`, `executionTime` (ms) and output items.
+ * One `n8n execute --id=ID` on Node 24 with the probe preloaded and, on request, `--cpu-prof`; the probe
+ * hands back its run data from n8n's database (probe-preload.js): `data.resultData.runData[node][0]`
+ * holds each node's `startTime`, `executionTime` (ms) and output items.
  */
 
 const fs = require('node:fs');
@@ -24,27 +24,22 @@ async function execute({ env, sandbox, workflows, problem }, key, label, { cpuPr
 	const workflowId = workflows[key].id;
 	const timeoutMs = 15 * 60 * 1000;
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-exec-'));
-	const [probeFile, runFile] = [path.join(scratch, 'probe.json'), path.join(scratch, 'run.json')];
 	const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 	try {
 		const before = await sandbox.state();
 		const r = await rt.run(rt.nodeBin(), ['--require', path.join(__dirname, 'probe-preload.js'), ...profiling, rt.n8nBin(), 'execute', `--id=${workflowId}`], {
 			cwd: env.N8N_USER_FOLDER,
-			env: { ...env, BENCH_PROBE_OUT: probeFile },
+			env: { ...env, BENCH_PROBE_DIR: scratch, BENCH_WORKFLOW_ID: workflowId, BENCH_AFTER_ID: String(lastExecutionId) },
 			timeoutMs,
 		});
 		const after = await sandbox.state();
 		if (r.timedOut) throw new Error(`n8n execute --id=${workflowId} timed out after ${rt.formatSeconds(timeoutMs)}`);
-		const db = path.join(env.N8N_USER_FOLDER, '.n8n', 'database.sqlite');
-		const read = await rt.run(rt.nodeBin(), [path.join(__dirname, 'read-execution.js'), rt.n8nDir(), db, workflowId, String(lastExecutionId), runFile], { timeoutMs: 120000 });
-		if (read.code !== 0) {
-			throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read: ${read.stderr.trim()}\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
-		}
-		const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+		// Both written by the probe as n8n exits (probe-preload.js).
+		const read = (file) => (fs.existsSync(path.join(scratch, file)) ? JSON.parse(fs.readFileSync(path.join(scratch, file), 'utf8')) : null);
+		const [run, probe] = [read('run.json'), read('probe.json')];
+		if (!run) throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
 		lastExecutionId = run.id;
 		if (r.code !== 0 || run.status !== 'success') return problem(`${label}: n8n execute exited ${r.code}, status ${run.status}${runError(run)}`), null;
-		// A missing probe file is reported by the caller as an unknown peak RSS and CPU time.
-		const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : null;
 		// V8 names a profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
 		const profile = cpuProfileDir && probe && fs.readdirSync(cpuProfileDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${probe.pid}.`));
 		const count = (state, route) => state.requests.byRoute[route] || 0;
