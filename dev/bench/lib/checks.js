@@ -50,7 +50,8 @@ function checkSubaccounts(label, rows, total) {
 
 /** The first-run chain must have ended before the measured chain started (n8n's v1 branch order); both as `measure()` gives them. */
 function checkRunsInOrder(label, first, measured) {
-	return first.endTime <= measured.startTime ? null : `${label}: the measured run started before the first run ended (${measured.startTime} < ${first.endTime}): n8n did not run the branches one after the other`;
+	if (first.endTime <= measured.startTime) return null;
+	return `${label}: the measured run started before the first run ended (${measured.startTime} < ${first.endTime}): n8n did not run the branches one after the other`;
 }
 
 const checkCount = (label, what, got, expected) => (got === expected ? null : `${label}: ${got} ${what}, expected ${expected}`);

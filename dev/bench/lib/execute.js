@@ -43,7 +43,8 @@ async function execute({ env, sandbox, workflows, problem }, key, label, { cpuPr
 		// V8 names a profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
 		const profile = cpuProfileDir && probe && fs.readdirSync(cpuProfileDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${probe.pid}.`));
 		const count = (state, route) => state.requests.byRoute[route] || 0;
-		return { run, probe, profileFile: profile ? path.join(cpuProfileDir, profile) : null, requests: (route) => count(after, route) - count(before, route), sandbox: { before, after } };
+		const requests = (route) => count(after, route) - count(before, route);
+		return { run, probe, profileFile: profile ? path.join(cpuProfileDir, profile) : null, requests, sandbox: { before, after } };
 	} finally {
 		fs.rmSync(scratch, { recursive: true, force: true });
 	}

@@ -9,7 +9,7 @@ function summary(values) {
 	return { median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, min: sorted[0], max: sorted.at(-1), n: sorted.length, values };
 }
 
-/** `runOne(v)` in `rounds` interleaved rounds (a, b, …, a, b, …): the machine is noisy, so compared variants run side by side in time. */
+/** `runOne(v)` in `rounds` interleaved rounds (a, b, …, a, b, …): the machine is noisy, so variants compared run side by side. */
 async function interleave(rounds, variants, runOne) {
 	const runs = Object.fromEntries(variants.map((v) => [v, []]));
 	for (let round = 0; round < rounds; round++) {
@@ -22,7 +22,8 @@ async function interleave(rounds, variants, runOne) {
 }
 
 /** The summary of `field` over each of `variants`' runs: {v: summary}. */
-const summarise = (runs, field, variants = Object.keys(runs)) => Object.fromEntries(variants.map((v) => [v, summary(runs[v].map((r) => r[field]))]));
+const summarise = (runs, field, variants = Object.keys(runs)) =>
+	Object.fromEntries(variants.map((v) => [v, summary(runs[v].map((r) => r[field]))]));
 
 const NAMES = { a: 'a: this node', b: 'b: HTTP Request, key in the URL', bq: 'b′: HTTP Request, query-auth credential', c: 'c: raw axios loop' };
 const LETTERS = { a: 'a', b: 'b', bq: 'b′', c: 'c' };
