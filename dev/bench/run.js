@@ -15,10 +15,10 @@ const { parseArgs } = require('node:util');
 const rt = require('../n8n/runtime');
 const { startBenchSandbox } = require('./lib/sandbox');
 const wf = require('./lib/workflows');
-const { outputItems, executionTime, cpuTime } = require('./lib/execute');
+const { execute, measure } = require('./lib/execute');
 const checks = require('./lib/checks');
 const cases = require('./lib/cases');
-const { summary, renderTable, renderProfile } = require('./lib/report');
+const { interleave, summarise, renderTable, renderProfile } = require('./lib/report');
 
 rt.setLogPrefix('[bench]');
 rt.stopOnSignals(5000);
@@ -27,13 +27,17 @@ const flag = { type: 'boolean', default: false };
 const text = (fallback) => ({ type: 'string', default: fallback });
 const { values: args } = parseArgs({
 	options: {
-		quick: flag, keep: flag, profile: flag, 'no-profile': flag, 'throughput-only': flag, tarball: { type: 'string' },
+		help: flag, quick: flag, keep: flag, profile: flag, 'no-profile': flag, 'throughput-only': flag, tarball: { type: 'string' },
 		out: text(path.join(os.tmpdir(), 'n8n-nodes-mailpartner-bench', 'latest.json')), rounds: text('5'), 'rounds-10k': text('3'), formats: text('json,xml'), campaign: { type: 'string' },
 	},
 });
 const FORMATS = args.formats.split(',').filter((f) => f === 'json' || f === 'xml');
 const PROFILE = args.profile ? 'always' : args['no-profile'] || args.quick ? 'never' : 'auto';
-const ALL = { json: ['a', 'b', 'bq', 'c'], xml: ['a', 'b', 'bq', 'c'] };
+const ALL = ['a', 'b', 'bq', 'c'];
+const NO_BQ = ['a', 'b', 'c'];
+// One run per execution at N = 10 000: HTTP Request opens all 10 000 connections at once, and a second
+// run right after the first exceeds the open-file limit (`ulimit -n` 20 000 here: EMFILE).
+const twoRuns = (n) => n < 10000;
 
 /** Settings of the run (written into the results); README → Cases says why each value. */
 const CONFIG = {
@@ -42,28 +46,19 @@ const CONFIG = {
 	// Case 1 measures CPU per item: the node's pacing and items in flight at their maximum (100 000/min, 100).
 	unpacedRequestsPerMinute: 100000,
 	throughputItemsInFlight: 100,
-	rawConcurrency: cases.RAW_CONCURRENCY,
+	// Each size's rounds and its XML variants (JSON: all four).
+	sizes: args.quick
+		? [{ n: 200, rounds: 1, xml: NO_BQ }]
+		: [
+				{ n: 1000, rounds: Number(args.rounds), xml: ALL },
+				{ n: 10000, rounds: Number(args['rounds-10k']), xml: NO_BQ },
+			],
+	warmup: !args.quick,
+	// Quick: MailPartner's rate (2 000/min) over a tenth of the window, so the smoke run takes seconds.
+	paced: args.quick ? { n: 250, requests: 200, windowMs: 6000 } : { n: 2500, requests: 2000, windowMs: 60000 },
 	returnAll: { subaccounts: 2000, pageSize: 20, latencyMs: 20, rounds: args.quick ? 1 : 5 },
-	requireTimes: args.quick ? 3 : 5,
-	rss: !args.quick,
 	campaign: { n: Number(args.campaign ?? (args.quick ? 1000 : 10000)), rounds: args.quick ? 1 : 3 },
-	...(args.quick
-		? {
-				sizes: [{ n: 200, rounds: 1, twoRuns: true, variants: { json: ALL.json, xml: ['a', 'b', 'c'] } }],
-				warmup: null,
-				// MailPartner's rate (2 000/min) over a tenth of the window, so the smoke run takes seconds.
-				paced: { n: 250, requests: 200, windowMs: 6000 },
-			}
-		: {
-				sizes: [
-					{ n: 1000, rounds: Number(args.rounds), twoRuns: true, variants: ALL },
-					// One run per execution: HTTP Request opens all 10 000 connections at once, and a second
-					// run right after the first exceeds the open-file limit (`ulimit -n` 20 000 here: EMFILE).
-					{ n: 10000, rounds: Number(args['rounds-10k']), twoRuns: false, variants: { json: ALL.json, xml: ['a', 'b', 'c'] } },
-				],
-				warmup: { n: 1000, format: 'json', variants: ALL.json },
-				paced: { n: 2500, requests: 2000, windowMs: 60000 },
-			}),
+	requireTimes: args.quick ? 3 : 5,
 };
 
 // Problems: anything wrong with a run's result. Never a speed. The API key never reaches the output.
@@ -112,12 +107,12 @@ async function main() {
 		const ctx = { env, sandbox, workflows, config: CONFIG, problem, redact, root };
 
 		await sandbox.setFaults({ latencyMs: CONFIG.latencyMs });
-		const rssAt10k = await throughputCase(ctx, results);
+		await throughputCase(ctx, results);
 		if (!args['throughput-only']) {
 			results.paced = await cases.pacedCase(ctx);
 			results.returnAll = await cases.returnAllCase(ctx);
 			results.campaign = await cases.campaignCase(ctx);
-			results.footprint = await cases.footprintCase(ctx, packageDir, tarball, rssAt10k);
+			results.footprint = await cases.footprintCase(ctx, packageDir, tarball);
 		}
 		// The profile, in each format where the node is below 1.5× HTTP Request.
 		for (const format of FORMATS) {
@@ -151,8 +146,8 @@ async function main() {
 function buildWorkflows(sandbox) {
 	const workflows = {};
 	const status = { baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey };
-	for (const { n, twoRuns } of CONFIG.sizes) {
-		const runs = twoRuns ? wf.withFirstRun : (workflow) => workflow;
+	for (const { n } of CONFIG.sizes) {
+		const runs = twoRuns(n) ? wf.withFirstRun : (workflow) => workflow;
 		for (const format of ['json', 'xml']) {
 			workflows[`a ${format} ${n}`] = runs(wf.mailPartnerStatus({ n, format, requestsPerMinute: CONFIG.unpacedRequestsPerMinute, itemsInFlight: CONFIG.throughputItemsInFlight }));
 			workflows[`b ${format} ${n}`] = runs(wf.httpRequestStatus({ n, format, ...status }));
@@ -168,75 +163,68 @@ function buildWorkflows(sandbox) {
 	return workflows;
 }
 
-/** Case 1: Get Status at each size and format in interleaved rounds (a, b, b′, c, a, …); returns the peak RSS of the N = 10 000 JSON runs. */
+/** Case 1: Get Status at each size and format in interleaved rounds (a, b, b′, c, a, …), after a warm-up round in the full run. */
 async function throughputCase(ctx, results) {
-	const { warmup } = CONFIG;
-	if (warmup) {
-		rt.log(`warm-up: N=${warmup.n} ${warmup.format}, ${warmup.variants.join(', ')} (not counted)`);
-		for (const v of warmup.variants) await runStatus(ctx, v, warmup.n, warmup.format);
+	if (CONFIG.warmup) {
+		const { n } = CONFIG.sizes[0];
+		rt.log(`warm-up: N=${n} json, ${ALL.join(', ')} (not counted)`);
+		for (const v of ALL) await runStatus(ctx, v, n, 'json');
 	}
-	const rssAt10k = { a: [], b: [], bq: [] };
-	for (const { n, rounds, twoRuns, variants } of CONFIG.sizes) {
-		if (!rounds) continue;
-		const firstA = {};
-		for (const format of FORMATS) {
-			const order = variants[format];
-			const runs = Object.fromEntries(order.map((v) => [v, []]));
+	for (const { n, rounds, xml } of CONFIG.sizes) {
+		const itemsOfA = {};
+		for (const format of rounds ? FORMATS : []) {
+			const order = format === 'xml' ? xml : ALL;
 			rt.log(`throughput: Get Status N=${n} ${format.toUpperCase()}, ${rounds} round(s) of ${order.join(', ')}`);
-			for (let round = 0; round < rounds; round++) {
-				for (const v of order) {
-					const r = await runStatus(ctx, v, n, format);
-					if (!r) continue;
-					// The figures only: a run's items (up to 10 000) are not held past their checks.
-					const { items, ...figures } = r;
-					runs[v].push(figures);
-					if (v === 'a') firstA[format] ??= items;
-					if (n === 10000 && format === 'json' && r.maxRssBytes) rssAt10k[v]?.push(r.maxRssBytes);
-				}
-			}
+			const runs = await interleave(rounds, order, async (v) => {
+				const r = await runStatus(ctx, v, n, format);
+				// The figures only: a run's items (up to 10 000) are not held past their checks, but a's first for XML = JSON.
+				if (r && v === 'a') itemsOfA[format] ??= r.items;
+				return r?.figures;
+			});
 			// c (the bench's own loop) has no first run and no CPU reading of n8n.
-			const summarise = (field, of = order) => Object.fromEntries(of.map((v) => [v, summary(runs[v].map((r) => r[field]))]));
 			const inN8n = order.filter((v) => v !== 'c');
-			results.throughput.push({ n, format, run: twoRuns ? 'repeated' : 'single', variants: summarise('itemsPerSecond'), cpuMsPerItem: summarise('cpuMsPerItem', inN8n) });
-			if (twoRuns) results.throughput.push({ n, format, run: 'first', variants: summarise('firstRunItemsPerSecond', inN8n), cpuMsPerItem: summarise('firstRunCpuMsPerItem', inN8n) });
+			const cpuMsPerItem = summarise(runs, 'cpuMsPerItem', inN8n);
+			const maxRssBytes = summarise(runs, 'maxRssBytes', inN8n);
+			results.throughput.push({ n, format, run: twoRuns(n) ? 'repeated' : 'single', variants: summarise(runs, 'itemsPerSecond'), cpuMsPerItem, maxRssBytes });
+			if (twoRuns(n)) {
+				const variants = summarise(runs, 'firstRunItemsPerSecond', inN8n);
+				results.throughput.push({ n, format, run: 'first', variants, cpuMsPerItem: summarise(runs, 'firstRunCpuMsPerItem', inN8n) });
+			}
 		}
-		if (firstA.json && firstA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, firstA.json, firstA.xml));
+		if (itemsOfA.json && itemsOfA.xml) problem(checks.checkXmlEqualsJson(`a N=${n}`, itemsOfA.json, itemsOfA.xml));
 	}
-	return rssAt10k;
 }
 
 /**
  * One throughput run of variant `v`: for a, b and b′ one execution (running the chain twice where
  * the workflow has a first-run copy), for c the bench's own loop. Returns its figures (CPU and first
- * run: null for c) with its items, or null when the run went wrong (the problem is recorded).
+ * run: null for c) and its items, or null when the run went wrong (the problem is recorded).
  */
 async function runStatus(ctx, v, n, format) {
 	const label = `${v.replace('bq', "b'")} ${format} N=${n}`;
 	const kind = format === 'xml' && v !== 'a' ? 'xml' : 'decoded';
 	let r;
-	if (v === 'c') {
-		const before = await ctx.sandbox.count('GET /bulk-status');
-		const { ms, answers } = await cases.rawStatusLoop({ baseUrl: ctx.sandbox.baseUrl, apiKey: ctx.sandbox.apiKey, n, format });
-		// Its answers as items (XML as text), checked as n8n's are.
-		const items = answers.map((answer, i) => ({ json: format === 'xml' ? { text: answer } : answer, pairedItem: i }));
-		r = { ms, cpuMs: null, items, requests: (await ctx.sandbox.count('GET /bulk-status')) - before };
-	} else {
-		const exec = await cases.execute(ctx, `${v} ${format} ${n}`, label);
+	if (v === 'c') r = await cases.inBench(ctx.sandbox, 'GET /bulk-status', () => cases.rawStatusLoop(ctx.sandbox, n, format));
+	else {
+		const exec = await execute(ctx, `${v} ${format} ${n}`, label);
 		if (!exec) return null;
-		const chain = (names) => ({ names, ms: executionTime(exec.run, names), cpuMs: cpuTime(exec.run, names, exec.probe), items: outputItems(exec.run, names.at(-1)) });
-		r = { ...chain(wf.measuredNodes(v, format)), requests: exec.requests('GET /bulk-status'), maxRssBytes: exec.probe?.maxRssBytes, run: exec.run };
-		if (exec.run.data.resultData.runData[wf.FIRST_RUN + wf.MEASURED]) r.first = chain(r.names.map((name) => wf.FIRST_RUN + name));
+		const names = wf.measuredNodes(v, format);
+		r = { ...measure(exec, names), requests: exec.requests('GET /bulk-status'), maxRssBytes: exec.probe?.maxRssBytes };
+		if (twoRuns(n)) r.first = measure(exec, names.map((name) => wf.FIRST_RUN + name));
 	}
 	const p =
 		checks.checkStatusItems(label, r.items, n, { kind }).problem ||
-		(r.first && (checks.checkStatusItems(`${label} first run`, r.first.items, n, { kind }).problem || checks.checkRunsInOrder(label, r.run, r.first.names, r.names))) ||
+		(r.first && (checks.checkStatusItems(`${label} first run`, r.first.items, n, { kind }).problem || checks.checkRunsInOrder(label, r.first, r))) ||
 		checks.checkCount(label, 'Get Status requests reached the sandbox', r.requests, r.first ? 2 * n : n);
 	if (p) return problem(p), null;
 	const text = ({ ms, cpuMs }) => `${(n / (ms / 1000)).toFixed(0)} items/s (${Math.round(ms)} ms${cpuMs ? `, ${cpuMs.toFixed(0)} ms CPU` : ''}`;
 	console.log(`  ${label.padEnd(16)} ${text(r)}${r.first ? `; first run ${text(r.first)})` : ''}${r.maxRssBytes ? `, peak RSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
 	// CPU per item: the n8n process's CPU time over the measured nodes' run, per item (ms).
 	const perItem = (x) => (x?.cpuMs ? x.cpuMs / n : null);
-	return { itemsPerSecond: n / (r.ms / 1000), cpuMsPerItem: perItem(r), firstRunItemsPerSecond: r.first ? n / (r.first.ms / 1000) : null, firstRunCpuMsPerItem: perItem(r.first), maxRssBytes: r.maxRssBytes ?? null, items: r.items };
+	const figures = { itemsPerSecond: n / (r.ms / 1000), cpuMsPerItem: perItem(r), maxRssBytes: r.maxRssBytes ?? null };
+	return { items: r.items, figures: { ...figures, firstRunItemsPerSecond: r.first ? n / (r.first.ms / 1000) : null, firstRunCpuMsPerItem: perItem(r.first) } };
 }
 
-main();
+// --help: the flags as README.md lists them (its first code block), so the two cannot drift apart.
+if (args.help) console.log(/```sh\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(__dirname, 'README.md'), 'utf8'))[1].trimEnd());
+else main();

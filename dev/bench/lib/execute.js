@@ -1,9 +1,9 @@
 'use strict';
 
 /**
- * One `n8n execute --id=ID` on Node 24 with the probe preloaded and, on request, `--cpu-prof`; then
- * its run data from n8n's database (read-execution.js): `data.resultData.runData[node][0]` holds each
- * node's `startTime`, `executionTime` (ms) and output items.
+ * One `n8n execute --id=ID` on Node 24 with the probe preloaded and, on request, `--cpu-prof`; the probe
+ * hands back its run data from n8n's database (probe-preload.js): `data.resultData.runData[node][0]`
+ * holds each node's `startTime`, `executionTime` (ms) and output items.
  */
 
 const fs = require('node:fs');
@@ -15,31 +15,36 @@ const rt = require('../../n8n/runtime');
 /** Executions are read back by id: only one newer than the last one read belongs to this run. */
 let lastExecutionId = 0;
 
-/** @returns {Promise<{run: {id, status, data}, code, probe, profileFile}>} `probe`: see probe-preload.js. */
-async function executeWorkflow(env, workflowId, { cpuProfileDir } = {}) {
+/**
+ * One execution of workflow `key`: `{run: {id, status, data}, probe, profileFile, requests(route), sandbox: {before, after}}`
+ * (`probe`: see probe-preload.js; `requests`: how many the sandbox received on that route; its state before and after);
+ * null, the problem recorded, when it failed.
+ */
+async function execute({ env, sandbox, workflows, problem }, key, label, { cpuProfileDir } = {}) {
+	const workflowId = workflows[key].id;
 	const timeoutMs = 15 * 60 * 1000;
 	const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-bench-exec-'));
-	const [probeFile, runFile] = [path.join(scratch, 'probe.json'), path.join(scratch, 'run.json')];
 	const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
 	try {
+		const before = await sandbox.state();
 		const r = await rt.run(rt.nodeBin(), ['--require', path.join(__dirname, 'probe-preload.js'), ...profiling, rt.n8nBin(), 'execute', `--id=${workflowId}`], {
 			cwd: env.N8N_USER_FOLDER,
-			env: { ...env, BENCH_PROBE_OUT: probeFile },
+			env: { ...env, BENCH_PROBE_DIR: scratch, BENCH_WORKFLOW_ID: workflowId, BENCH_AFTER_ID: String(lastExecutionId) },
 			timeoutMs,
 		});
+		const after = await sandbox.state();
 		if (r.timedOut) throw new Error(`n8n execute --id=${workflowId} timed out after ${rt.formatSeconds(timeoutMs)}`);
-		const db = path.join(env.N8N_USER_FOLDER, '.n8n', 'database.sqlite');
-		const read = await rt.run(rt.nodeBin(), [path.join(__dirname, 'read-execution.js'), rt.n8nDir(), db, workflowId, String(lastExecutionId), runFile], { timeoutMs: 120000 });
-		if (read.code !== 0) {
-			throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read: ${read.stderr.trim()}\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
-		}
-		const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+		// Both written by the probe as n8n exits (probe-preload.js).
+		const read = (file) => (fs.existsSync(path.join(scratch, file)) ? JSON.parse(fs.readFileSync(path.join(scratch, file), 'utf8')) : null);
+		const [run, probe] = [read('run.json'), read('probe.json')];
+		if (!run) throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
 		lastExecutionId = run.id;
-		// A missing probe file is reported by the caller as an unknown peak RSS and CPU time.
-		const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : null;
+		if (r.code !== 0 || run.status !== 'success') return problem(`${label}: n8n execute exited ${r.code}, status ${run.status}${runError(run)}`), null;
 		// V8 names a profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
 		const profile = cpuProfileDir && probe && fs.readdirSync(cpuProfileDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${probe.pid}.`));
-		return { run, code: r.code, probe, profileFile: profile ? path.join(cpuProfileDir, profile) : null };
+		const count = (state, route) => state.requests.byRoute[route] || 0;
+		const requests = (route) => count(after, route) - count(before, route);
+		return { run, probe, profileFile: profile ? path.join(cpuProfileDir, profile) : null, requests, sandbox: { before, after } };
 	} finally {
 		fs.rmSync(scratch, { recursive: true, force: true });
 	}
@@ -47,19 +52,16 @@ async function executeWorkflow(env, workflowId, { cpuProfileDir } = {}) {
 
 const runError = (run) => (run.data.resultData.error ? `: ${String(run.data.resultData.error.message).slice(0, 300)}` : '');
 
-/** The first run of `nodeName`; throws when it did not run. */
-function nodeRun(run, nodeName) {
-	const runs = run.data.resultData.runData[nodeName];
-	if (!runs) throw new Error(`node "${nodeName}" did not run (execution status ${run.status}${runError(run)})`);
-	return runs[0];
-}
-
-/** Output items (`{json, pairedItem}`) of a node's first output, and the sum of the named nodes' `executionTime` (ms). */
-const outputItems = (run, nodeName) => nodeRun(run, nodeName).data?.main?.[0] ?? [];
-const executionTime = (run, nodeNames) => nodeNames.reduce((sum, name) => sum + nodeRun(run, name).executionTime, 0);
-
-/** CPU ms of the n8n process (all threads) while the named nodes ran, the probe's readings interpolated; null without readings. */
-function cpuTime(run, nodeNames, probe) {
+/**
+ * What a case reads of the named nodes' run: the sum of their `executionTime` (ms); the n8n process's CPU ms (all threads)
+ * while they ran, the probe's readings interpolated (null without them); the last one's output items (`{json, pairedItem}`);
+ * the first one's start and the last one's end (epoch ms). Throws when one of them did not run.
+ */
+function measure({ run, probe }, names) {
+	const runs = names.map((name) => {
+		if (!run.data.resultData.runData[name]) throw new Error(`node "${name}" did not run (execution status ${run.status}${runError(run)})`);
+		return run.data.resultData.runData[name][0];
+	});
 	const samples = probe?.cpuSamples ?? [];
 	const cpuUsAt = (t) => {
 		const i = samples.findIndex(([time]) => time >= t);
@@ -67,14 +69,15 @@ function cpuTime(run, nodeNames, probe) {
 		const [[t0, cpu0], [t1, cpu1]] = [samples[i - 1], samples[i]];
 		return cpu0 + ((cpu1 - cpu0) * (t - t0)) / (t1 - t0);
 	};
-	let totalUs = 0;
-	for (const name of nodeNames) {
-		const { startTime, executionTime: ms } = nodeRun(run, name);
-		const [from, to] = [cpuUsAt(startTime), cpuUsAt(startTime + ms)];
-		if (from === null || to === null) return null;
-		totalUs += to - from;
-	}
-	return totalUs / 1000;
+	const cpuUs = runs.map(({ startTime, executionTime }) => [cpuUsAt(startTime), cpuUsAt(startTime + executionTime)]);
+	const last = runs.at(-1);
+	return {
+		ms: runs.reduce((sum, r) => sum + r.executionTime, 0),
+		cpuMs: cpuUs.flat().includes(null) ? null : cpuUs.reduce((sum, [from, to]) => sum + to - from, 0) / 1000,
+		items: last.data?.main?.[0] ?? [],
+		startTime: runs[0].startTime,
+		endTime: last.startTime + last.executionTime,
+	};
 }
 
-module.exports = { executeWorkflow, nodeRun, outputItems, executionTime, cpuTime, runError };
+module.exports = { execute, measure };

@@ -1,6 +1,6 @@
 'use strict';
 
-/** The one table the bench prints (Markdown, so it goes into the README as it is), and its figures. */
+/** The interleaved rounds and their medians; the one table the bench prints (Markdown, so it goes into the README as it is). */
 
 /** Median (of an even count: the mean of the middle two), min and max of the finite values, and the values. */
 function summary(values) {
@@ -8,6 +8,22 @@ function summary(values) {
 	const mid = sorted.length >> 1;
 	return { median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, min: sorted[0], max: sorted.at(-1), n: sorted.length, values };
 }
+
+/** `runOne(v)` in `rounds` interleaved rounds (a, b, …, a, b, …): the machine is noisy, so variants compared run side by side. */
+async function interleave(rounds, variants, runOne) {
+	const runs = Object.fromEntries(variants.map((v) => [v, []]));
+	for (let round = 0; round < rounds; round++) {
+		for (const v of variants) {
+			const r = await runOne(v);
+			if (r) runs[v].push(r); // null: a run that went wrong (its problem is recorded)
+		}
+	}
+	return runs;
+}
+
+/** The summary of `field` over each of `variants`' runs: {v: summary}. */
+const summarise = (runs, field, variants = Object.keys(runs)) =>
+	Object.fromEntries(variants.map((v) => [v, summary(runs[v].map((r) => r[field]))]));
 
 const NAMES = { a: 'a: this node', b: 'b: HTTP Request, key in the URL', bq: 'b′: HTTP Request, query-auth credential', c: 'c: raw axios loop' };
 const LETTERS = { a: 'a', b: 'b', bq: 'b′', c: 'c' };
@@ -18,6 +34,9 @@ const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '–');
 const mib = (bytes) => (Number.isFinite(bytes) ? `${int(bytes / 2 ** 20)} MiB` : '–');
 const range = (s, fmt = int) => (s?.n > 1 ? `${fmt(s.min)}–${fmt(s.max)}` : '');
+/** A row's median and min–max cells; a ratio in bold. */
+const stat = (s, fmt = int) => [fmt(s.median), range(s, fmt)];
+const ratio = (what, x, y) => `${what} **${fixed(x / y)}**`;
 
 function renderTable(r) {
 	const rows = [];
@@ -28,11 +47,11 @@ function renderTable(r) {
 		const { variants: s, cpuMsPerItem: cpu, format } = t;
 		const suffix = (v) => (format !== 'xml' ? '' : v === 'c' ? ' (text, unparsed)' : v !== 'a' ? ' + XML node' : '');
 		group(`Get Status, N=${int(t.n)}, ${format.toUpperCase()}, ${RUNS[t.run]} (items/s)`, [
-			...Object.entries(s).map(([v, x]) => [NAMES[v] + suffix(v), int(x.median), range(x), v !== 'a' && s.a && x.median ? `a/${LETTERS[v]} **${fixed(s.a.median / x.median)}**` : '']),
+			...Object.entries(s).map(([v, x]) => [NAMES[v] + suffix(v), ...stat(x), v !== 'a' && s.a && x.median ? ratio(`a/${LETTERS[v]}`, s.a.median, x.median) : '']),
 			// The same runs' CPU time per item (all threads of the n8n process), when the probe read it.
 			...Object.entries(cpu)
 				.filter(([, x]) => x.n)
-				.map(([v, x]) => [`${LETTERS[v]}: CPU per item (ms)`, fixed(x.median), range(x, fixed), v !== 'a' && cpu.a?.n ? `CPU ${LETTERS[v]}/a **${fixed(x.median / cpu.a.median)}**` : '']),
+				.map(([v, x]) => [`${LETTERS[v]}: CPU per item (ms)`, ...stat(x, fixed), v !== 'a' && cpu.a?.n ? ratio(`CPU ${LETTERS[v]}/a`, x.median, cpu.a.median) : '']),
 		]);
 	}
 	if (r.paced) {
@@ -46,28 +65,30 @@ function renderTable(r) {
 	if (r.returnAll) {
 		const l = r.returnAll;
 		group(`Return All: ${int(l.subaccounts)} subaccounts, ${l.pages} pages, ${l.latencyMs} ms latency (ms)`, [
-			['a: this node', int(l.node.median), range(l.node), `time a/sequential **${fixed(l.ratio)}**`],
-			['sequential page loop', int(l.sequential.median), range(l.sequential), `latency floor ${int(l.sequentialFloorMs)} ms`],
+			['a: this node', ...stat(l.node), ratio('time a/sequential', l.node.median, l.sequential.median)],
+			['sequential page loop', ...stat(l.sequential), `latency floor ${int(l.sequentialFloorMs)} ms`],
 		]);
 	}
 	if (r.campaign) {
-		const { n, sends, variants: { a, b } } = r.campaign;
-		const rows = (part, names) => [
-			...[a, b].map((x, i) => [`${'ab'[i]}: ${names[i]} (ms)`, int(x[part].median), range(x[part]), i ? `time b/a **${fixed(x[part].median / a[part].median)}**` : '']),
-			...[a, b].map((x, i) => [`${'ab'[i]}: CPU per recipient (ms)`, fixed(x[`${part}Cpu`].median, 3), range(x[`${part}Cpu`], (y) => fixed(y, 3)), i ? `CPU b/a **${fixed(x[`${part}Cpu`].median / a[`${part}Cpu`].median)}**` : '']),
+		const { n, sends, ...c } = r.campaign;
+		// A part's time and CPU per recipient, a then b, each b with its ratio to a.
+		const part = (field, names) => [
+			...['a', 'b'].map((v, i) => [`${v}: ${names[i]} (ms)`, ...stat(c[field][v]), i ? ratio('time b/a', c[field].b.median, c[field].a.median) : '']),
+			...['a', 'b'].map((v, i) => [`${v}: CPU per recipient (ms)`, ...stat(c[`${field}Cpu`][v], (y) => fixed(y, 3)), i ? ratio('CPU b/a', c[`${field}Cpu`].b.median, c[`${field}Cpu`].a.median) : '']),
 		];
 		group(`Campaign: ${int(n)} recipients, one per item, then Get Status over the ${sends} sends`, [
-			...rows('send', ['this node, Send, One Recipient per Item, defaults', 'HTTP Request + Code node making batches of 500']),
-			...rows('status', ['this node, Get Status, one item per recipient', 'HTTP Request + Split Out']),
-			['peak RSS of n8n', `a ${mib(a.rss.median)}`, '', `b ${mib(b.rss.median)}; each: ${sends} POST /send + ${sends} GET /bulk-status, every recipient sent once (sandbox)`],
+			...part('send', ['this node, Send, One Recipient per Item, defaults', 'HTTP Request + Code node making batches of 500']),
+			...part('status', ['this node, Get Status, one item per recipient', 'HTTP Request + Split Out']),
+			['peak RSS of n8n', `a ${mib(c.rss.a.median)}`, '', `b ${mib(c.rss.b.median)}; each: ${sends} POST /send + ${sends} GET /bulk-status, every recipient sent once (sandbox)`],
 		]);
 	}
 	if (r.footprint) {
-		const { distBytes, tarballBytes, coldRequireMs: c, peakRssBytesAt10k: rss } = r.footprint;
+		const { distBytes, tarballBytes, coldRequireMs: c } = r.footprint;
+		const rss = r.throughput.find((t) => t.n === 10000 && t.format === 'json')?.maxRssBytes;
 		const ms = (x) => fixed(x, 1);
 		group('Footprint', [
 			['dist/ (installed)', `${int(distBytes / 1024)} KiB`, '', `tarball ${int(tarballBytes / 1024)} KiB`],
-			['cold require, node file (ms)', ms(c.node.median), range(c.node, ms), `HTTP Request node file ${ms(c.httpRequest.median)} ms (${range(c.httpRequest, ms)})`],
+			['cold require, node file (ms)', ...stat(c.node, ms), `HTTP Request node file ${ms(c.httpRequest.median)} ms (${range(c.httpRequest, ms)})`],
 			...(rss ? [['peak RSS of n8n, 10 000 items JSON', `a ${mib(rss.a?.median)}`, '', `b ${mib(rss.b?.median)}, b′ ${mib(rss.bq?.median)}`]] : []),
 		]);
 	}
@@ -96,4 +117,4 @@ function renderProfile(profile) {
 	return lines.join('\n');
 }
 
-module.exports = { summary, renderTable, renderProfile };
+module.exports = { summary, interleave, summarise, renderTable, renderProfile };

@@ -1,17 +1,16 @@
 'use strict';
 
 /**
- * The benchmark's sandbox, run as a process of its own by `startBenchSandbox`: its work never shares
- * an event loop with what is measured (the raw loop runs in the bench process). No rate limit unless
- * a case sets one. Seed: the demo account with `--subaccounts` subaccounts and `--messages` messages,
+ * The benchmark's sandbox, run in a worker thread by `startBenchSandbox`: its work never shares an
+ * event loop with what is measured (the raw loop runs in the bench's main thread). No rate limit unless
+ * a case sets one. Seed: the demo account with `subaccounts` subaccounts and `messages` messages,
  * ids 100000… (one per item, so an item out of order or a call repeated shows as a wrong messageId);
  * every third message is still Pending with one recipient, the others are settled with three.
  */
 
-const path = require('node:path');
-const { parseArgs } = require('node:util');
+const fs = require('node:fs');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
-const rt = require('../../n8n/runtime');
 const { createSandbox, seeds, DEMO_KEY } = require('../../sandbox/server');
 
 const FIRST_MESSAGE_ID = 100000;
@@ -27,37 +26,19 @@ function benchMessage(id, nowMs) {
 	return { messageId: String(id), sentAt: nowMs - 3600 * 1000, settledAt: nowMs - 3600 * 1000 + 5000, recipients };
 }
 
-function serve() {
-	const { values } = parseArgs({ options: { subaccounts: { type: 'string' }, messages: { type: 'string' } } });
-	const sandbox = createSandbox({
-		state: (nowMs) => {
-			const state = seeds.demo(nowMs, { subaccountCount: Number(values.subaccounts) });
-			const { messages } = state.accounts[DEMO_KEY];
-			state.accounts[DEMO_KEY].balance = 1e6; // euros: campaigns of any size are charged
-			for (let id = FIRST_MESSAGE_ID; id < FIRST_MESSAGE_ID + Number(values.messages); id++) messages[id] = benchMessage(id, nowMs);
-			return state;
-		},
-	});
-	sandbox.listen(0, '127.0.0.1').then(({ baseUrl }) => console.log(`bench sandbox listening on ${baseUrl}`));
-	for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => sandbox.close().then(() => process.exit(0)));
-}
-
 /**
- * Start the sandbox process. `setFaults(f)` replaces the fault set (and starts an empty rate-limit window);
+ * Start the sandbox thread. `setFaults(f)` replaces the fault set (and starts an empty rate-limit window);
  * `state()`: `GET /__sandbox/state` (`requests` {total, byRoute, rejected429}; `accounts[key].messages`).
  */
 async function startBenchSandbox({ subaccounts, messages, logFile }) {
-	const child = rt.spawnTracked(process.execPath, [__filename, '--subaccounts', String(subaccounts), '--messages', String(messages)], { logFile });
-	const deadline = Date.now() + 30000;
-	let m;
-	while (!(m = /listening on (http:\/\/\S+)/.exec(child.stdoutText))) {
-		if (Date.now() > deadline || child.exitCode !== null) {
-			await rt.stopChild(child, 2000);
-			throw new Error(`the bench sandbox did not start\n${rt.tail(child.stdoutText)}\n${rt.tail(child.stderrText)}`);
-		}
-		await rt.sleep(100);
-	}
-	const baseUrl = m[1].replace(/\/+$/, '');
+	const worker = new Worker(__filename, { workerData: { subaccounts, messages }, stdout: true, stderr: true });
+	// Its output (Node's warnings, say) goes to its log file, not among the bench's lines.
+	const log = fs.createWriteStream(logFile);
+	for (const stream of [worker.stdout, worker.stderr]) stream.pipe(log, { end: false });
+	const baseUrl = await new Promise((listening, failed) => {
+		worker.once('message', listening).once('error', failed);
+		worker.once('exit', (code) => failed(new Error(`the bench sandbox exited with ${code} before it listened`)));
+	});
 	const control = async (route, body) => {
 		const post = body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {};
 		const res = await fetch(`${new URL(baseUrl).origin}/__sandbox/${route}`, { ...post, signal: AbortSignal.timeout(30000) });
@@ -66,10 +47,20 @@ async function startBenchSandbox({ subaccounts, messages, logFile }) {
 		return json;
 	};
 	const state = async () => (await control('state')).state;
-	const count = async (route) => (await state()).requests.byRoute[route] || 0;
-	return { baseUrl, apiKey: DEMO_KEY, setFaults: (faults) => control('faults', faults), state, count, stop: () => rt.stopChild(child, 5000) };
+	return { baseUrl, apiKey: DEMO_KEY, setFaults: (faults) => control('faults', faults), state, stop: () => worker.terminate() };
 }
 
-if (require.main === module) serve();
+if (!isMainThread) {
+	const sandbox = createSandbox({
+		state: (nowMs) => {
+			const state = seeds.demo(nowMs, { subaccountCount: workerData.subaccounts });
+			const { messages } = state.accounts[DEMO_KEY];
+			state.accounts[DEMO_KEY].balance = 1e6; // euros: campaigns of any size are charged
+			for (let id = FIRST_MESSAGE_ID; id < FIRST_MESSAGE_ID + workerData.messages; id++) messages[id] = benchMessage(id, nowMs);
+			return state;
+		},
+	});
+	sandbox.listen(0, '127.0.0.1').then(({ baseUrl }) => parentPort.postMessage(baseUrl.replace(/\/+$/, '')));
+}
 
 module.exports = { startBenchSandbox, FIRST_MESSAGE_ID, recipientCount, messageIdAt };

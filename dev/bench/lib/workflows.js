@@ -14,28 +14,30 @@ const ITEMS_NODE = 'Items';
 const FIRST_RUN = 'First run: ';
 
 let counter = 0;
-const node = (name, type, typeVersion, parameters, x, extra = {}) => ({ parameters, id: `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`, name, type, typeVersion, position: [x, 0], ...extra });
+const node = (name, type, typeVersion, parameters, extra = {}) => ({ parameters, id: `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`, name, type, typeVersion, ...extra });
 const link = (to) => ({ node: to, type: 'main', index: 0 });
+/** The connections of `nodes`, each feeding the next. */
+const links = (nodes) => Object.fromEntries(nodes.slice(0, -1).map((from, i) => [from.name, { main: [[link(nodes[i + 1].name)]] }]));
 
+/** A workflow of `nodes` in a row, left to right. */
 function chain(name, nodes) {
-	const connections = {};
-	for (let i = 0; i < nodes.length - 1; i++) connections[nodes[i].name] = { main: [[link(nodes[i + 1].name)]] };
-	return { id: `benchWf${String(++counter).padStart(9, '0')}`, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	nodes = nodes.map((n, i) => ({ ...n, position: [220 * i, 0] }));
+	return { id: `benchWf${String(++counter).padStart(9, '0')}`, name, active: false, nodes, connections: links(nodes), settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
-const trigger = () => node("When clicking 'Execute workflow'", 'n8n-nodes-base.manualTrigger', 1, {}, 0);
+const trigger = () => node("When clicking 'Execute workflow'", 'n8n-nodes-base.manualTrigger', 1, {});
 /** A Code node making `n` items `json` (an expression of `i`). */
-const items = (n, json) => node(ITEMS_NODE, 'n8n-nodes-base.code', 2, { jsCode: `const out = [];\nfor (let i = 0; i < ${n}; i++) out.push({ json: ${json} });\nreturn out;` }, 220);
+const items = (n, json) => node(ITEMS_NODE, 'n8n-nodes-base.code', 2, { jsCode: `const out = [];\nfor (let i = 0; i < ${n}; i++) out.push({ json: ${json} });\nreturn out;` });
 /** Items with distinct messageIds (the bench sandbox seeds each of them). */
 const messageIds = (n) => items(n, `{ messageId: String(${FIRST_MESSAGE_ID} + i) }`);
-const mailPartner = (name, parameters, x, extra = {}) => node(name, rt.NODE_TYPE, 1, parameters, x, { credentials: MAILPARTNER_CREDENTIAL, ...extra });
+const mailPartner = (name, parameters, extra = {}) => node(name, rt.NODE_TYPE, 1, parameters, { credentials: MAILPARTNER_CREDENTIAL, ...extra });
 const onError = (continueOnError) => (continueOnError ? { onError: 'continueRegularOutput' } : {});
 
 /** (a) this node's Get Status; `requestsPerMinute`, `itemsInFlight` null: its defaults; `continueOnError`: a 429 reaching the user is an output item. */
 function mailPartnerStatus({ n, format, requestsPerMinute, itemsInFlight, continueOnError = false }) {
 	const options = { responseFormat: format, ...(requestsPerMinute && { requestsPerMinute }), ...(itemsInFlight && { itemsInFlight }) };
 	// Simplify off: MailPartner's answer as it is, one item per input, as HTTP Request outputs it.
-	const measured = mailPartner(MEASURED, { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options }, 440, onError(continueOnError));
+	const measured = mailPartner(MEASURED, { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options }, onError(continueOnError));
 	return chain(`bench a ${format} ${n}`, [trigger(), messageIds(n), measured]);
 }
 
@@ -54,8 +56,8 @@ function httpRequestStatus({ n, format, baseUrl, apiKey, queryAuth, continueOnEr
 		Object.assign(parameters, { authentication: 'genericCredentialType', genericAuthType: 'httpQueryAuth' });
 		extra.credentials = { httpQueryAuth: { id: QUERY_AUTH_CREDENTIAL.id, name: QUERY_AUTH_CREDENTIAL.name } };
 	}
-	const nodes = [trigger(), messageIds(n), node(MEASURED, 'n8n-nodes-base.httpRequest', 4.2, parameters, 440, extra)];
-	if (format === 'xml') nodes.push(node(XML_NODE, 'n8n-nodes-base.xml', 1, { mode: 'xmlToJson', dataPropertyName: 'data', options: {} }, 660));
+	const nodes = [trigger(), messageIds(n), node(MEASURED, 'n8n-nodes-base.httpRequest', 4.2, parameters, extra)];
+	if (format === 'xml') nodes.push(node(XML_NODE, 'n8n-nodes-base.xml', 1, { mode: 'xmlToJson', dataPropertyName: 'data', options: {} }));
 	return chain(`bench ${queryAuth ? 'bq' : 'b'} ${format} ${n}`, nodes);
 }
 
@@ -63,9 +65,8 @@ function httpRequestStatus({ n, format, baseUrl, apiKey, queryAuth, continueOnEr
 function withFirstRun(workflow) {
 	const copies = workflow.nodes
 		.filter((n) => n.name === MEASURED || n.name === XML_NODE)
-		.map(({ id, name, parameters, position, ...rest }) => node(FIRST_RUN + name, rest.type, rest.typeVersion, structuredClone(parameters), position[0], { ...rest, position: [position[0], -240] }));
-	const connections = { ...workflow.connections, [ITEMS_NODE]: { main: [[link(FIRST_RUN + MEASURED), link(MEASURED)]] } };
-	for (let i = 0; i < copies.length - 1; i++) connections[copies[i].name] = { main: [[link(copies[i + 1].name)]] };
+		.map(({ id, name, parameters, position, ...rest }) => node(FIRST_RUN + name, rest.type, rest.typeVersion, structuredClone(parameters), { ...rest, position: [position[0], -240] }));
+	const connections = { ...workflow.connections, ...links(copies), [ITEMS_NODE]: { main: [[link(FIRST_RUN + MEASURED), link(MEASURED)]] } };
 	return { ...workflow, name: `${workflow.name} (first and repeated run)`, nodes: [...workflow.nodes, ...copies], connections };
 }
 
@@ -73,32 +74,32 @@ function withFirstRun(workflow) {
 const measuredNodes = (v, format) => (format === 'xml' && v !== 'a' ? [MEASURED, XML_NODE] : [MEASURED]);
 
 /** Return All: every subaccount, all pages. */
-const mailPartnerListAll = () => chain('bench list all', [trigger(), mailPartner(MEASURED, { resource: 'subaccount', operation: 'getAll', returnAll: true, options: {} }, 220)]);
+const mailPartnerListAll = () => chain('bench list all', [trigger(), mailPartner(MEASURED, { resource: 'subaccount', operation: 'getAll', returnAll: true, options: {} })]);
 
 /** Case 5: `n` recipients `{email}`, each address once; (a) Send with One Recipient per Item and its defaults, then Get Status (Simplify on). */
 const recipientEmail = (i) => `recipient-${i}@campaign.example`;
-const recipients = (n) => items(n, '{ email: `recipient-${i}@campaign.example` }');
+const recipients = (n) => items(n, `{ email: \`${recipientEmail('${i}')}\` }`);
 const CAMPAIGN = { subject: 'Bench campaign', htmlContent: '<p>Hello</p><p>#UNSUBSCRIBE_LINK#</p>' };
 const mailPartnerCampaign = (n) =>
 	chain(`bench campaign a ${n}`, [
 		trigger(),
 		recipients(n),
-		mailPartner('Send', { resource: 'message', operation: 'send', ...CAMPAIGN, recipientsFrom: 'items' }, 440),
-		mailPartner('Status', { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}' }, 660),
+		mailPartner('Send', { resource: 'message', operation: 'send', ...CAMPAIGN, recipientsFrom: 'items' }),
+		mailPartner('Status', { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}' }),
 	]);
 
 /** (b) what a user builds without it: a Code node making batches of 500, HTTP Request POST /send and GET /bulk-status, Split Out. */
 function httpRequestCampaign({ n, baseUrl, apiKey }) {
 	const batches = 'const all = $input.all();\nconst out = [];\nfor (let i = 0; i < all.length; i += 500) out.push({ json: { to: all.slice(i, i + 500).map((item) => ({ email: item.json.email })) } });\nreturn out;';
 	const body = `={{ { apiKey: ${JSON.stringify(apiKey)}, subject: ${JSON.stringify(CAMPAIGN.subject)}, htmlContent: ${JSON.stringify(CAMPAIGN.htmlContent)}, params: { to: $json.to } } }}`;
-	const http = (name, parameters, x) => node(name, 'n8n-nodes-base.httpRequest', 4.2, { options: {}, ...parameters }, x);
+	const http = (name, parameters) => node(name, 'n8n-nodes-base.httpRequest', 4.2, { options: {}, ...parameters });
 	return chain(`bench campaign b ${n}`, [
 		trigger(),
 		recipients(n),
-		node('Batches', 'n8n-nodes-base.code', 2, { jsCode: batches }, 440),
-		http('Send', { method: 'POST', url: `${baseUrl}/send`, sendBody: true, specifyBody: 'json', jsonBody: body }, 660),
-		http('Status', { url: `=${baseUrl}/bulk-status?apiKey=${encodeURIComponent(apiKey)}&messageId={{ $json.messageId }}` }, 880),
-		node('Split Out', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'StatutResponseList', options: {} }, 1100),
+		node('Batches', 'n8n-nodes-base.code', 2, { jsCode: batches }),
+		http('Send', { method: 'POST', url: `${baseUrl}/send`, sendBody: true, specifyBody: 'json', jsonBody: body }),
+		http('Status', { url: `=${baseUrl}/bulk-status?apiKey=${encodeURIComponent(apiKey)}&messageId={{ $json.messageId }}` }),
+		node('Split Out', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'StatutResponseList', options: {} }),
 	]);
 }
 /** The nodes whose run is measured in case 5: the sends, then Get Status. */
