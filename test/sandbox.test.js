@@ -50,10 +50,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
 	clock = T0;
-	for (const s of [pages, demo]) {
-		s.sb.options.errorStatus = 'mapped';
-		s.sb.reset();
-	}
+	for (const s of [pages, demo]) s.sb.reset();
 });
 afterAll(async () => {
 	await Promise.all(opened.map((sb) => sb.close()));
@@ -246,13 +243,6 @@ describe('error codes (seed "demo")', () => {
 		expect(normaliseXml(xml.data)).toBe(
 			`<?xml version=${quote}1.0${quote} encoding=${quote}UTF-8${quote}?><result><entry>false</entry><entry>${code}</entry><entry>${msg}</entry></result>`,
 		);
-	});
-
-	test('errorStatus "ok" answers failures with HTTP 200, like the real API sometimes does', async () => {
-		demo.sb.options.errorStatus = 'ok';
-		const res = await demo.http.get('/bulk-status', { params: { apiKey: DEMO_KEY, messageId: '999' } });
-		expect(res.status).toBe(200);
-		expect(json(res)).toMatchObject({ success: false, code: 4 });
 	});
 
 	test('code 2 (phone required) only through forceError, optionally limited to one path', async () => {

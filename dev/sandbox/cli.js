@@ -16,8 +16,6 @@ const FLAGS = {
 	host: ['H', 'host to bind (default 127.0.0.1)'],
 	state: ['pages|demo', 'seed state (default demo)'],
 	balance: ['EUR', "the main account's balance at start and after a reset"],
-	'error-status': ['mapped|ok', 'HTTP status of MailPartner failures (default mapped)'],
-	'list-xml-layout': ['positional|published', 'XML layout of the subaccount list (default positional)'],
 	latency: ['MS', 'delay every answer', (v) => ({ latencyMs: Number(v) })],
 	'error-rate': ['0..1', 'share of calls answered 500 (seeded, repeatable)', (v) => ({ errorRate: Number(v) })],
 	seed: ['N', 'seed for --error-rate (default 1)', (v) => ({ seed: Number(v) })],
@@ -113,8 +111,6 @@ function parseArgs(argv, env) {
 		log: !v['no-log'],
 		faults: faultsFrom(v),
 		balance: v.balance === undefined ? undefined : euros(v.balance),
-		errorStatus: v['error-status'],
-		listXmlLayout: v['list-xml-layout'],
 	};
 }
 

@@ -33,16 +33,14 @@ function parseJsonObject(text) {
  * @param {'pages'|'demo'|object|function} [options.state='demo'] seed name, a state object (deep-copied;
  *   build one from `seeds.pages()` / `seeds.demo(now)`), or a function `(nowMs) => state`
  * @param {() => number} [options.now=Date.now] clock in ms; statuses and createdAt follow it
- * @param {'mapped'|'ok'} [options.errorStatus='mapped'] HTTP status of MailPartner failures
  * @param {'positional'|'published'} [options.listXmlLayout='positional'] list XML layout
  * @param {object} [options.faults] see faults.js
  * @param {boolean} [options.log=false] one line per request (method, path without query, status, ms)
  * @param {(line: string) => void} [options.logger=console.log]
  */
 function createSandbox(options = {}) {
-	const config = { state: 'demo', now: Date.now, errorStatus: 'mapped', listXmlLayout: 'positional', log: false, logger: (line) => console.log(line) };
+	const config = { state: 'demo', now: Date.now, listXmlLayout: 'positional', log: false, logger: (line) => console.log(line) };
 	for (const key of Object.keys(config)) config[key] = options[key] ?? config[key];
-	if (!['mapped', 'ok'].includes(config.errorStatus)) throw new TypeError('errorStatus must be "mapped" or "ok"');
 	if (!['positional', 'published'].includes(config.listXmlLayout)) throw new TypeError('listXmlLayout must be "positional" or "published"');
 
 	function seedState() {
@@ -66,7 +64,7 @@ function createSandbox(options = {}) {
 		get faults() {
 			return armed.faults;
 		},
-		/** Live settings (`errorStatus`, `listXmlLayout`, `now`, `log`) may be changed between calls. */
+		/** Live settings (`listXmlLayout`, `now`, `log`, `state` for the next reset) may be changed between calls. */
 		options: config,
 		/** Every fault set starts afresh: a new RNG sequence, an empty rate-limit window, its full count of 429s. */
 		setFaults(next) {
@@ -130,7 +128,7 @@ function createSandbox(options = {}) {
 		if (res.destroyed) return undefined;
 		const damage = { truncate: faults.truncateBody, stall: faults.stallBody, bytesPerSecond: faults.slowBody?.bytesPerSecond };
 		const route = match?.route ?? null;
-		const answer = (result) => render(route, result, format, config.errorStatus);
+		const answer = (result) => render(route, result, format);
 
 		if (fault?.kind === 'drop') return void req.socket.destroy();
 		// The request was read; no answer ever starts. The socket ends with the client or close().
