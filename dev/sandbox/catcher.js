@@ -3,7 +3,7 @@
 const http = require('node:http');
 const { renderXml } = require('./xml');
 const { JSON_TYPE, XML_TYPE } = require('./routes');
-const { listen, close } = require('./transport');
+const { writeAnswer, listen, close } = require('./transport');
 
 /**
  * "Another host" for redirect tests: a server on 127.0.0.1 that records every request it gets and
@@ -47,9 +47,7 @@ async function record(req, res, requests) {
 	const route = Object.keys(SUCCESS).find((suffix) => url.pathname.replace(/\/+$/, '').endsWith(suffix));
 	const value = { success: true, code: 200, ...SUCCESS[route] };
 	const xml = String(format).toLowerCase() === 'xml';
-	const text = xml ? renderXml(value) : JSON.stringify(value);
-	res.writeHead(200, { 'Content-Type': xml ? XML_TYPE : JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
-	res.end(text);
+	await writeAnswer(res, { status: 200, type: xml ? XML_TYPE : JSON_TYPE, text: xml ? renderXml(value) : JSON.stringify(value) });
 }
 
 /** @returns `{ listen(port = 0, host), close(), requests, baseUrl }`; `requests` in order: `{ method, path, query, url, headers, body }` */

@@ -5,7 +5,7 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./seeds');
 const { authenticate } = require('./accounts');
 const { findRoute, render, JSON_TYPE } = require('./routes');
-const { armFaults, faultAnswer, jsonFailure } = require('./faults');
+const { armFaults, jsonFailure } = require('./faults');
 const { readBody, writeAnswer, listen, close } = require('./transport');
 const { createControls } = require('./controls');
 const { createCatcher } = require('./catcher');
@@ -85,18 +85,7 @@ function createSandbox(options = {}) {
 	/** The control routes served beside the API, e.g. `POST /__sandbox/reset`. */
 	sandbox.controlRoutes = Object.keys(controls);
 
-	/** `{status, type, text | body, headers}`; text goes in one write when no body fault needs more (benchmarks push thousands of answers a second through here). */
-	function send(res, { status, type, text, body, headers = {} }, damage = {}) {
-		if (res.destroyed) return undefined;
-		const head = { ...headers, 'Content-Type': type };
-		if (text !== undefined && !damage.stall && !damage.bytesPerSecond) {
-			const bytes = Buffer.from(text, 'utf8');
-			const sent = damage.truncate ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
-			res.writeHead(status, { ...head, 'Content-Length': sent.length });
-			return void res.end(sent);
-		}
-		return writeAnswer(res, status, head, body ?? { length: Buffer.byteLength(text), chunks: [Buffer.from(text, 'utf8')] }, damage, wait);
-	}
+	const send = (res, answer, damage) => writeAnswer(res, answer, damage, wait);
 
 	async function handle(req, res) {
 		const url = new URL(req.url, 'http://sandbox.invalid');
@@ -122,22 +111,20 @@ function createSandbox(options = {}) {
 		const query = Object.fromEntries(url.searchParams);
 		const params = req.method === 'POST' ? (body ?? {}) : query;
 		const format = String(params._format ?? query._format ?? 'json').toLowerCase() === 'xml' ? 'xml' : 'json';
+		const route = match?.route ?? null;
+		const answer = (result) => render(route, result, format);
+		const call = { format, apiKey: params.apiKey, url: req.url, failure: (error, message) => answer({ error, message }) };
 		const { faults } = armed;
-		const fault = armed.pick(match ? match.path : url.pathname, config.now());
+		const fault = armed.pick(match ? match.path : url.pathname, config.now(), call);
 		await wait(faults.latencyMs);
 		if (res.destroyed) return undefined;
 		const damage = { truncate: faults.truncateBody, stall: faults.stallBody, bytesPerSecond: faults.slowBody?.bytesPerSecond };
-		const route = match?.route ?? null;
-		const answer = (result) => render(route, result, format);
 
 		if (fault?.kind === 'drop') return void req.socket.destroy();
 		// The request was read; no answer ever starts. The socket ends with the client or close().
 		if (fault?.kind === 'stallHeaders') return undefined;
-		if (fault) {
-			if (fault.kind === 'tooMany') state.requests.rejected429 += 1;
-			const failure = (error, message) => answer({ error, message });
-			return send(res, faultAnswer(fault, faults, { format, apiKey: params.apiKey, url: req.url, failure }), damage);
-		}
+		if (fault?.rejected429) state.requests.rejected429 += 1;
+		if (fault) return send(res, fault, damage);
 		if (!route) return send(res, jsonFailure(404, 'Ressource introuvable'), damage);
 		// A route with a malformed-JSON code (/send: 90) says so before looking for the key in the body.
 		if (route.malformedJson && req.method === 'POST' && body === null) return send(res, answer({ error: route.malformedJson }), damage);
