@@ -9,7 +9,8 @@ const { setBalance, mainKey } = require('./accounts');
 
 /**
  * Every flag: its value's name (null for a switch), its help line, and for a fault its part of the
- * fault set, given the part built so far (flags apply in this order, after --faults).
+ * fault set (flags apply in this order, after --faults). The other faults (redirects, stalls, huge or
+ * deep bodies, canned answers…) go in --faults as JSON.
  */
 const FLAGS = {
 	port: ['N', 'port (env MAILPARTNER_SANDBOX_PORT, default 8787; 0 = any free port)'],
@@ -25,32 +26,13 @@ const FLAGS = {
 	malformed: [null, 'answer every call 200 with broken JSON', () => ({ malformedBody: true })],
 	drop: [null, 'close every connection without answering', () => ({ dropConnection: true })],
 	'rate-limit': ['N[/MS]', 'enforce N requests per sliding window of MS (default 60000), 429 beyond', (v) => {
-		const [requests, windowMs = 60000] = numbers(v);
+		const [requests, windowMs = 60000] = v.split('/').map(Number);
 		return { rateLimit: { requests, windowMs } };
 	}],
-	'too-many': ['N[/S]', 'answer the next N calls 429 (with Retry-After: S when given)', (v) => {
-		const [count, retryAfterSeconds] = numbers(v);
-		return { tooManyRequests: { count, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) } };
-	}],
-	redirect: ['URL', 'answer every call with a redirect to URL', (v, f) => ({ redirect: { status: 302, ...f.redirect, to: v } })],
-	'redirect-status': ['N', '301, 302 (default), 303, 307 or 308', (v, f) => ({ redirect: { ...f.redirect, status: Number(v) } })],
-	'redirect-keep-path': [null, "redirect to URL's origin plus the call's own path and query string", (v, f) => ({ redirect: { status: 302, ...f.redirect, keepPath: true } })],
-	'stall-headers': [null, 'read each call and never answer', () => ({ stallHeaders: true })],
-	'stall-body': [null, 'send the headers and half of each body, then nothing', () => ({ stallBody: true })],
-	'slow-body': ['BPS', 'dribble each body at BPS bytes per second', (v) => ({ slowBody: { bytesPerSecond: Number(v) } })],
-	'huge-body': ['BYTES[/KIND]', 'answer a BYTES-long failure, KIND json (default), xml or endless (BYTES ignored)', (v) => {
-		const [bytes, kind = 'json'] = v.split('/');
-		return { hugeBody: kind === 'endless' ? { kind } : { bytes: Number(bytes), kind } };
-	}],
-	'deep-nesting': ['DEPTH[/FORMAT]', "answer a success nested DEPTH deep (json or xml; default: the call's format)", (v) => {
-		const [depth, format] = v.split('/');
-		return { deepNesting: { depth: Number(depth), ...(format && { format }) } };
-	}],
-	faults: ['JSON', 'any fault set as JSON (e.g. an "answer"); the flags above add to it'],
+	faults: ['JSON', 'any fault set as JSON (dev/sandbox/README.md, "Faults"); the flags above add to it'],
 	'no-log': [null, 'no request log'],
 };
 
-const numbers = (value) => value.split('/').map(Number);
 const flagLine = (name, arg, help) => `  ${`--${name}${arg ? ` ${arg}` : ''}`.padEnd(20)}  ${help}`;
 const USAGE = [
 	'Usage: node dev/sandbox/cli.js [options]      (npm run sandbox -- [options])',
@@ -83,7 +65,7 @@ function faultsFrom(values) {
 	} catch {
 		throw new Error('--faults needs a JSON object');
 	}
-	for (const [name, [, , build]] of Object.entries(FLAGS)) if (build && values[name] !== undefined) faults = { ...faults, ...build(values[name], faults) };
+	for (const [name, [, , build]] of Object.entries(FLAGS)) if (build && values[name] !== undefined) faults = { ...faults, ...build(values[name]) };
 	return faults;
 }
 
