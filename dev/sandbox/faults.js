@@ -2,8 +2,6 @@
 
 const http = require('node:http');
 const { z } = require('zod');
-const { createSlidingWindow } = require('./ratelimit');
-const { fillerBody } = require('./transport');
 const { JSON_TYPE, XML_TYPE } = require('./routes');
 
 /**
@@ -78,6 +76,57 @@ function normaliseFaults(input) {
 	const parsed = FAULTS.safeParse(input);
 	if (parsed.success) return parsed.data;
 	throw new TypeError(parsed.error.issues.map((issue) => `${['faults', ...issue.path].join('.')}: ${issue.message}`).join('; '));
+}
+
+/**
+ * MailPartner's documented limit, 2000 requests per minute per IP refused with code 429
+ * (docs/mailpartner-api.md#limits), enforced per sandbox (all its clients are one IP).
+ *
+ * A sliding window over the last `requests` accepted timestamps in a ring buffer: once it is full,
+ * the oldest is at `head`, so each check is O(1) with no allocation (benchmarks push thousands of
+ * requests a second through it). Refused requests take no slot: Retry-After then tells the truth,
+ * and a client hammering through its 429s does not lock itself out forever.
+ */
+function createSlidingWindow({ requests, windowMs }) {
+	const ring = new Float64Array(requests);
+	let size = 0;
+	let head = 0;
+	return {
+		/** @returns {{ok: true} | {ok: false, retryAfterSeconds: number}} */
+		take(nowMs) {
+			if (size < requests) {
+				ring[(head + size) % requests] = nowMs;
+				size += 1;
+				return { ok: true };
+			}
+			const freeAt = ring[head] + windowMs;
+			// Rounded up: a client that waits the whole seconds it is told always finds a free slot.
+			if (nowMs < freeAt) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((freeAt - nowMs) / 1000)) };
+			// The oldest request left the window: its slot becomes this one, and head moves to the next oldest.
+			ring[head] = nowMs;
+			head = (head + 1) % requests;
+			return { ok: true };
+		},
+	};
+}
+
+const FILLER_UNIT = 'Erreur interne du serveur. ';
+// 64 KiB of filler, ASCII only so that byte counts and character counts agree.
+const FILLER = Buffer.from(FILLER_UNIT.repeat(Math.ceil(65536 / FILLER_UNIT.length)).slice(0, 65536), 'ascii');
+
+/**
+ * `prefix`, filler, then `suffix`: `total` bytes in all, or endless when `total` is null. The
+ * chunks are slices of one 64 KiB buffer, so memory stays flat whatever the size asked.
+ */
+function fillerBody(prefix, suffix, total) {
+	const head = Buffer.from(prefix, 'utf8');
+	const tail = Buffer.from(suffix, 'utf8');
+	function* chunks() {
+		yield head;
+		for (let left = total === null ? Infinity : total - head.length - tail.length; left > 0; left -= FILLER.length) yield FILLER.subarray(0, Math.min(left, FILLER.length));
+		yield tail;
+	}
+	return { length: total, chunks: chunks() };
 }
 
 /** mulberry32: tiny, seedable, good enough to make `errorRate` runs repeatable. */
@@ -178,4 +227,4 @@ function armFaults(input = {}) {
 	return { faults, pick };
 }
 
-module.exports = { TOO_MANY_REQUESTS_MESSAGE, HTML_502, armFaults, jsonFailure };
+module.exports = { TOO_MANY_REQUESTS_MESSAGE, HTML_502, armFaults, createSlidingWindow, jsonFailure };

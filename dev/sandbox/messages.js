@@ -1,7 +1,7 @@
 'use strict';
 
 const { toMilli, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, randomHex } = require('./values');
-const { isUnsubscribed } = require('./unsubscribes');
+const { isUnsubscribed } = require('./accounts');
 
 /**
  * Messages: POST /send, GET /bulk-status, GET /message-cancel. Statuses are worked out from the

@@ -2,7 +2,6 @@
 
 const accounts = require('./accounts');
 const messages = require('./messages');
-const unsubscribes = require('./unsubscribes');
 const { renderXml, named, plain } = require('./xml');
 
 /**
@@ -34,7 +33,7 @@ const CREDIT_MESSAGES = {
 // sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
 const DELETE_UNSUBSCRIBE = route(
 	{ 2: 'Le mail est requis', 3: 'ID of the mail is required', 4: 'ID of the mail is not found', 9: 'Le mail est invalide' },
-	({ account, params }) => unsubscribes.deleteUnsubscribe(account, params),
+	({ account, params }) => accounts.deleteUnsubscribe(account, params),
 	{ notFound: [4] },
 );
 
@@ -55,9 +54,9 @@ const ROUTES = {
 	}),
 	'POST /subaccount/credit/add': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'add'), { notFound: [7] }),
 	'POST /subaccount/credit/remove': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'remove'), { notFound: [7] }),
-	'GET /unsubscribe/list': route({}, ({ account }) => ({ payload: unsubscribes.listUnsubscribes(account) })),
+	'GET /unsubscribe/list': route({}, ({ account }) => ({ payload: accounts.listUnsubscribes(account) })),
 	'POST /unsubscribe/add': route({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }, ({ state, account, params, now }) =>
-		unsubscribes.addUnsubscribe(state, account, params, now),
+		accounts.addUnsubscribe(state, account, params, now),
 	),
 	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,

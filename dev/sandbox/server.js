@@ -3,16 +3,15 @@
 const http = require('node:http');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./seeds');
-const { authenticate } = require('./accounts');
+const { authenticate, setBalance, mainKey } = require('./accounts');
 const { findRoute, render, JSON_TYPE } = require('./routes');
 const { armFaults, jsonFailure } = require('./faults');
 const { readBody, writeAnswer, listen, close } = require('./transport');
-const { createControls } = require('./controls');
 const { createCatcher } = require('./catcher');
 
 /**
  * The sandbox: one HTTP server holding one state. Each request is read, counted, given to the
- * faults, then answered by its route (routes.js) or, under `/__sandbox/`, by a control (controls.js).
+ * faults, then answered by its route (routes.js) or, under `/__sandbox/`, by a control (below).
  */
 
 // /send accepts up to 3 attachments of 5 MB each, base64-encoded.
@@ -81,7 +80,32 @@ function createSandbox(options = {}) {
 			return close(server);
 		},
 	};
-	const controls = createControls(sandbox);
+	/**
+	 * The sandbox's own controls beside the API (README, "Controls"; a test keeps the two alike). They
+	 * skip faults and are not counted. Each is `(body) => [status, answer]`, the body a JSON object.
+	 */
+	const controls = {
+		'POST /__sandbox/faults': (body) => {
+			try {
+				return [200, { success: true, faults: sandbox.setFaults(body) }];
+			} catch (error) {
+				return [400, { success: false, message: error.message }];
+			}
+		},
+		'POST /__sandbox/reset': () => {
+			sandbox.reset();
+			return [200, { success: true }];
+		},
+		// `apiKey` picks the account, the main one by default. The answer never echoes the key.
+		'POST /__sandbox/balance': ({ apiKey = mainKey(sandbox.state), balance }) => {
+			const auth = authenticate(sandbox.state, apiKey);
+			if (auth.error) return [404, { success: false, message: 'no account has this apiKey' }];
+			const credits = setBalance(auth.account, balance);
+			if (credits.error) return [400, { success: false, message: credits.error }];
+			return [200, { success: true, credits }];
+		},
+		'GET /__sandbox/state': () => [200, { success: true, state: sandbox.state, faults: sandbox.faults }],
+	};
 	/** The control routes served beside the API, e.g. `POST /__sandbox/reset`. */
 	sandbox.controlRoutes = Object.keys(controls);
 

@@ -5,13 +5,8 @@ const { pipeline } = require('node:stream/promises');
 
 /**
  * HTTP plumbing shared by the sandbox and the catcher: a bounded request body, answers written
- * with the body faults (truncated, dribbled, stalled), huge bodies streamed from one small buffer,
- * listen and close.
+ * with the body faults (truncated, dribbled, stalled), listen and close.
  */
-
-const FILLER_UNIT = 'Erreur interne du serveur. ';
-// 64 KiB of filler, ASCII only so that byte counts and character counts agree.
-const FILLER = Buffer.from(FILLER_UNIT.repeat(Math.ceil(65536 / FILLER_UNIT.length)).slice(0, 65536), 'ascii');
 
 /** The request body as text, or null past `maxBytes` (leaving the loop early destroys the request). */
 async function readBody(req, maxBytes = Infinity) {
@@ -23,21 +18,6 @@ async function readBody(req, maxBytes = Infinity) {
 		chunks.push(chunk);
 	}
 	return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * `prefix`, filler, then `suffix`: `total` bytes in all, or endless when `total` is null. The
- * chunks are slices of one 64 KiB buffer, so memory stays flat whatever the size asked.
- */
-function fillerBody(prefix, suffix, total) {
-	const head = Buffer.from(prefix, 'utf8');
-	const tail = Buffer.from(suffix, 'utf8');
-	function* chunks() {
-		yield head;
-		for (let left = total === null ? Infinity : total - head.length - tail.length; left > 0; left -= FILLER.length) yield FILLER.subarray(0, Math.min(left, FILLER.length));
-		yield tail;
-	}
-	return { length: total, chunks: chunks() };
 }
 
 /**
@@ -91,4 +71,4 @@ async function close(server) {
 	await closed;
 }
 
-module.exports = { readBody, fillerBody, writeAnswer, listen, close };
+module.exports = { readBody, writeAnswer, listen, close };
