@@ -1,6 +1,6 @@
 'use strict';
 
-const { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, randomHex } = require('./values');
+const { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, parseJsonObject, randomHex } = require('./values');
 
 /**
  * The account and its subaccounts: authentication, /me, the subaccount list, create, the credit
@@ -72,14 +72,9 @@ function parseIsBuyer(v) {
 const emailTaken = (state, email) => Object.values(state.accounts).some((acc) => acc.subaccounts.some((s) => s.email.toLowerCase() === email.toLowerCase()));
 
 /** The page's VB.NET example sends `parameters` as a JSON string: accept it. Anything else not an object reads as none. */
-function parametersOf(raw = {}) {
-	let parameters = raw;
-	try {
-		if (typeof raw === 'string') parameters = JSON.parse(raw);
-	} catch {
-		parameters = {};
-	}
-	return typeof parameters === 'object' && parameters !== null ? parameters : {};
+function parametersOf(raw) {
+	if (typeof raw === 'string') return parseJsonObject(raw) ?? {};
+	return typeof raw === 'object' && raw !== null ? raw : {};
 }
 
 /** Checked in the order of the page's code list where it can (README, Decisions: Create). */
@@ -87,7 +82,7 @@ function createSubaccount(state, account, body, nowMs) {
 	const { type } = body;
 	if (isBlank(type)) return { error: 4 };
 	if (type !== 'simple' && type !== 'advanced') return { error: 5 };
-	const parameters = parametersOf(body.parameters ?? {});
+	const parameters = parametersOf(body.parameters);
 	const givenEmail = isBlank(parameters.email) ? null : String(parameters.email).trim();
 	const isBuyer = parseIsBuyer(parameters.isBuyer);
 	if (type === 'advanced' && givenEmail === null) return { error: 6 };
@@ -133,8 +128,7 @@ function moveCredit(state, account, body, direction) {
 	return { payload: { credit: account.balance, subaccountCredit: sub.balance, currency: account.currency } };
 }
 
-/** The account's unsubscribe list (docs/mailpartner-api.md#unsubscribe-list): list, add, delete, and the check /send makes. */
-
+// The account's unsubscribe list (docs/mailpartner-api.md#unsubscribe-list): list, add, delete, and the check /send makes.
 const isUnsubscribed = (account, email) => account.unsubscribes.some((entry) => entry.email.toLowerCase() === email.toLowerCase());
 
 function listUnsubscribes(account) {

@@ -2,7 +2,7 @@
 
 const http = require('node:http');
 const { JSON_TYPE } = require('./routes');
-const { writeAnswer, listen, close } = require('./transport');
+const { readBody, writeAnswer, listen, close } = require('./transport');
 
 /**
  * "Another host" for redirect tests: a server on 127.0.0.1 that records every request it gets and
@@ -14,14 +14,8 @@ const { writeAnswer, listen, close } = require('./transport');
 const MAX_RECORDED_BODY = 1024 * 1024;
 
 async function record(req, res, requests) {
-	const chunks = [];
-	let size = 0;
-	for await (const chunk of req) {
-		if (size < MAX_RECORDED_BODY) chunks.push(chunk.subarray(0, MAX_RECORDED_BODY - size));
-		size += chunk.length;
-	}
+	const body = await readBody(req, MAX_RECORDED_BODY, true);
 	const url = new URL(req.url, 'http://catcher.invalid');
-	const body = Buffer.concat(chunks).toString('utf8');
 	// The raw `url` and `body` too: a key may arrive percent-encoded or escaped, not only decoded.
 	requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), url: req.url, headers: { ...req.headers }, body });
 	await writeAnswer(res, { status: 200, type: JSON_TYPE, text: JSON.stringify({ success: true, code: 200 }) });

@@ -114,17 +114,14 @@ function sandboxOptions({ port, host, balance, ...options }) {
 /** Asks a running sandbox to set the balance; resolves the line to print, rejects with one that says why. */
 async function setRemoteBalance({ host, port, balance, apiKey }) {
 	const origin = `http://${host}:${port}`;
-	let res;
-	try {
-		res = await fetch(`${origin}/__sandbox/balance`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ balance, apiKey }),
-			signal: AbortSignal.timeout(5000),
-		});
-	} catch (error) {
+	const res = await fetch(`${origin}/__sandbox/balance`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ balance, apiKey }),
+		signal: AbortSignal.timeout(5000),
+	}).catch((error) => {
 		throw new Error(`no sandbox answers on ${origin} (${error.cause?.code ?? error.cause?.message ?? error.message}): start one (npm run sandbox), or give its --port (npm start's is 8710)`);
-	}
+	});
 	const body = await res.json().catch(() => ({}));
 	if (body.success !== true) throw new Error(`${origin} refused: ${body.message ?? `HTTP ${res.status}`}`);
 	const { balance: set, currency, creditMail } = body.credits;

@@ -7,6 +7,7 @@ const { authenticate, setBalance, mainKey } = require('./accounts');
 const { findRoute, render, JSON_TYPE } = require('./routes');
 const { armFaults, jsonFailure } = require('./faults');
 const { readBody, writeAnswer, listen, close } = require('./transport');
+const { parseJsonObject } = require('./values');
 const { createCatcher } = require('./catcher');
 
 /**
@@ -16,16 +17,6 @@ const { createCatcher } = require('./catcher');
 
 // /send accepts up to 3 attachments of 5 MB each, base64-encoded.
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
-
-/** A JSON object, or null for any other body (which then reads as empty: "key required", as the real API says). */
-function parseJsonObject(text) {
-	try {
-		const value = JSON.parse(text);
-		return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
-	} catch {
-		return null;
-	}
-}
 
 /**
  * @param {object} [options]

@@ -8,14 +8,17 @@ const { pipeline } = require('node:stream/promises');
  * with the body faults (truncated, dribbled, stalled), listen and close.
  */
 
-/** The request body as text, or null past `maxBytes` (leaving the loop early destroys the request). */
-async function readBody(req, maxBytes = Infinity) {
+/**
+ * The request body as text: null past `maxBytes` (leaving the loop early destroys the request) or,
+ * with `truncate`, its first `maxBytes` (the rest is read and dropped).
+ */
+async function readBody(req, maxBytes, truncate = false) {
 	const chunks = [];
 	let size = 0;
 	for await (const chunk of req) {
+		if (size + chunk.length > maxBytes && !truncate) return null;
+		if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
 		size += chunk.length;
-		if (size > maxBytes) return null;
-		chunks.push(chunk);
 	}
 	return Buffer.concat(chunks).toString('utf8');
 }
