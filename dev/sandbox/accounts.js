@@ -1,10 +1,10 @@
 'use strict';
 
-const { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, randomHex } = require('./values');
+const { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, parseJsonObject, randomHex } = require('./values');
 
 /**
- * The account and its subaccounts: authentication, /me, the subaccount list, create and the credit
- * moves (docs/mailpartner-api.md#credit-moves). No I/O and no timers: each function takes the
+ * The account and its subaccounts: authentication, /me, the subaccount list, create, the credit
+ * moves (docs/mailpartner-api.md#credit-moves) and the unsubscribe list. No I/O and no timers: each function takes the
  * clock reading it needs and changes the state it is given.
  */
 
@@ -72,14 +72,9 @@ function parseIsBuyer(v) {
 const emailTaken = (state, email) => Object.values(state.accounts).some((acc) => acc.subaccounts.some((s) => s.email.toLowerCase() === email.toLowerCase()));
 
 /** The page's VB.NET example sends `parameters` as a JSON string: accept it. Anything else not an object reads as none. */
-function parametersOf(raw = {}) {
-	let parameters = raw;
-	try {
-		if (typeof raw === 'string') parameters = JSON.parse(raw);
-	} catch {
-		parameters = {};
-	}
-	return typeof parameters === 'object' && parameters !== null ? parameters : {};
+function parametersOf(raw) {
+	if (typeof raw === 'string') return parseJsonObject(raw) ?? {};
+	return typeof raw === 'object' && raw !== null ? raw : {};
 }
 
 /** Checked in the order of the page's code list where it can (README, Decisions: Create). */
@@ -87,7 +82,7 @@ function createSubaccount(state, account, body, nowMs) {
 	const { type } = body;
 	if (isBlank(type)) return { error: 4 };
 	if (type !== 'simple' && type !== 'advanced') return { error: 5 };
-	const parameters = parametersOf(body.parameters ?? {});
+	const parameters = parametersOf(body.parameters);
 	const givenEmail = isBlank(parameters.email) ? null : String(parameters.email).trim();
 	const isBuyer = parseIsBuyer(parameters.isBuyer);
 	if (type === 'advanced' && givenEmail === null) return { error: 6 };
@@ -133,4 +128,35 @@ function moveCredit(state, account, body, direction) {
 	return { payload: { credit: account.balance, subaccountCredit: sub.balance, currency: account.currency } };
 }
 
-module.exports = { authenticate, mainKey, accountCredits, setBalance, listSubaccounts, publishedListValue, createSubaccount, moveCredit };
+// The account's unsubscribe list (docs/mailpartner-api.md#unsubscribe-list): list, add, delete, and the check /send makes.
+const isUnsubscribed = (account, email) => account.unsubscribes.some((entry) => entry.email.toLowerCase() === email.toLowerCase());
+
+function listUnsubscribes(account) {
+	const data = [...account.unsubscribes].sort((a, b) => a.id - b.id).map(({ id, email, createdAt }) => ({ id, email, createdAt }));
+	return { nbData: data.length, data };
+}
+
+/** `POST /unsubscribe/add`: 2 no e-mail, 9 not an address, 3 already listed (case-insensitive). */
+function addUnsubscribe(state, account, body, nowMs) {
+	if (isBlank(body.email)) return { error: 2 };
+	const email = String(body.email).trim();
+	if (!EMAIL.test(email)) return { error: 9 };
+	if (isUnsubscribed(account, email)) return { error: 3 };
+	const id = state.nextStopId++;
+	account.unsubscribes.push({ id, email, createdAt: formatDateTime(nowMs) });
+	return { payload: { stopId: id } };
+}
+
+/** `/unsubscribe/delete` by `id`, from the query (GET) or the body (POST): 3 no ID, 4 no entry with it (the English page's codes). */
+function deleteUnsubscribe(account, params) {
+	if (isBlank(params.id)) return { error: 3 };
+	const index = account.unsubscribes.findIndex((entry) => entry.id === Number(String(params.id).trim()));
+	if (index < 0) return { error: 4 };
+	account.unsubscribes.splice(index, 1);
+	return { payload: {} };
+}
+
+module.exports = {
+	authenticate, mainKey, accountCredits, setBalance, listSubaccounts, publishedListValue, createSubaccount, moveCredit,
+	isUnsubscribed, listUnsubscribes, addUnsubscribe, deleteUnsubscribe,
+};

@@ -9,15 +9,14 @@ const { setBalance, mainKey } = require('./accounts');
 
 /**
  * Every flag: its value's name (null for a switch), its help line, and for a fault its part of the
- * fault set, given the part built so far (flags apply in this order, after --faults).
+ * fault set (flags apply in this order, after --faults). The other faults (redirects, stalls, huge or
+ * deep bodies, canned answers…) go in --faults as JSON.
  */
 const FLAGS = {
 	port: ['N', 'port (env MAILPARTNER_SANDBOX_PORT, default 8787; 0 = any free port)'],
 	host: ['H', 'host to bind (default 127.0.0.1)'],
 	state: ['pages|demo', 'seed state (default demo)'],
 	balance: ['EUR', "the main account's balance at start and after a reset"],
-	'error-status': ['mapped|ok', 'HTTP status of MailPartner failures (default mapped)'],
-	'list-xml-layout': ['positional|published', 'XML layout of the subaccount list (default positional)'],
 	latency: ['MS', 'delay every answer', (v) => ({ latencyMs: Number(v) })],
 	'error-rate': ['0..1', 'share of calls answered 500 (seeded, repeatable)', (v) => ({ errorRate: Number(v) })],
 	seed: ['N', 'seed for --error-rate (default 1)', (v) => ({ seed: Number(v) })],
@@ -27,32 +26,13 @@ const FLAGS = {
 	malformed: [null, 'answer every call 200 with broken JSON', () => ({ malformedBody: true })],
 	drop: [null, 'close every connection without answering', () => ({ dropConnection: true })],
 	'rate-limit': ['N[/MS]', 'enforce N requests per sliding window of MS (default 60000), 429 beyond', (v) => {
-		const [requests, windowMs = 60000] = numbers(v);
+		const [requests, windowMs = 60000] = v.split('/').map(Number);
 		return { rateLimit: { requests, windowMs } };
 	}],
-	'too-many': ['N[/S]', 'answer the next N calls 429 (with Retry-After: S when given)', (v) => {
-		const [count, retryAfterSeconds] = numbers(v);
-		return { tooManyRequests: { count, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) } };
-	}],
-	redirect: ['URL', 'answer every call with a redirect to URL', (v, f) => ({ redirect: { status: 302, ...f.redirect, to: v } })],
-	'redirect-status': ['N', '301, 302 (default), 303, 307 or 308', (v, f) => ({ redirect: { ...f.redirect, status: Number(v) } })],
-	'redirect-keep-path': [null, "redirect to URL's origin plus the call's own path and query string", (v, f) => ({ redirect: { status: 302, ...f.redirect, keepPath: true } })],
-	'stall-headers': [null, 'read each call and never answer', () => ({ stallHeaders: true })],
-	'stall-body': [null, 'send the headers and half of each body, then nothing', () => ({ stallBody: true })],
-	'slow-body': ['BPS', 'dribble each body at BPS bytes per second', (v) => ({ slowBody: { bytesPerSecond: Number(v) } })],
-	'huge-body': ['BYTES[/KIND]', 'answer a BYTES-long failure, KIND json (default), xml or endless (BYTES ignored)', (v) => {
-		const [bytes, kind = 'json'] = v.split('/');
-		return { hugeBody: kind === 'endless' ? { kind } : { bytes: Number(bytes), kind } };
-	}],
-	'deep-nesting': ['DEPTH[/FORMAT]', "answer a success nested DEPTH deep (json or xml; default: the call's format)", (v) => {
-		const [depth, format] = v.split('/');
-		return { deepNesting: { depth: Number(depth), ...(format && { format }) } };
-	}],
-	faults: ['JSON', 'any fault set as JSON (e.g. an "answer"); the flags above add to it'],
+	faults: ['JSON', 'any fault set as JSON (dev/sandbox/README.md, "Faults"); the flags above add to it'],
 	'no-log': [null, 'no request log'],
 };
 
-const numbers = (value) => value.split('/').map(Number);
 const flagLine = (name, arg, help) => `  ${`--${name}${arg ? ` ${arg}` : ''}`.padEnd(20)}  ${help}`;
 const USAGE = [
 	'Usage: node dev/sandbox/cli.js [options]      (npm run sandbox -- [options])',
@@ -85,7 +65,7 @@ function faultsFrom(values) {
 	} catch {
 		throw new Error('--faults needs a JSON object');
 	}
-	for (const [name, [, , build]] of Object.entries(FLAGS)) if (build && values[name] !== undefined) faults = { ...faults, ...build(values[name], faults) };
+	for (const [name, [, , build]] of Object.entries(FLAGS)) if (build && values[name] !== undefined) faults = { ...faults, ...build(values[name]) };
 	return faults;
 }
 
@@ -113,8 +93,6 @@ function parseArgs(argv, env) {
 		log: !v['no-log'],
 		faults: faultsFrom(v),
 		balance: v.balance === undefined ? undefined : euros(v.balance),
-		errorStatus: v['error-status'],
-		listXmlLayout: v['list-xml-layout'],
 	};
 }
 
@@ -136,17 +114,14 @@ function sandboxOptions({ port, host, balance, ...options }) {
 /** Asks a running sandbox to set the balance; resolves the line to print, rejects with one that says why. */
 async function setRemoteBalance({ host, port, balance, apiKey }) {
 	const origin = `http://${host}:${port}`;
-	let res;
-	try {
-		res = await fetch(`${origin}/__sandbox/balance`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ balance, apiKey }),
-			signal: AbortSignal.timeout(5000),
-		});
-	} catch (error) {
+	const res = await fetch(`${origin}/__sandbox/balance`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ balance, apiKey }),
+		signal: AbortSignal.timeout(5000),
+	}).catch((error) => {
 		throw new Error(`no sandbox answers on ${origin} (${error.cause?.code ?? error.cause?.message ?? error.message}): start one (npm run sandbox), or give its --port (npm start's is 8710)`);
-	}
+	});
 	const body = await res.json().catch(() => ({}));
 	if (body.success !== true) throw new Error(`${origin} refused: ${body.message ?? `HTTP ${res.status}`}`);
 	const { balance: set, currency, creditMail } = body.credits;

@@ -1,22 +1,15 @@
 'use strict';
 
 const http = require('node:http');
-const { createSlidingWindow } = require('./ratelimit');
-const { fillerBody } = require('./transport');
+const { z } = require('zod');
 const { JSON_TYPE, XML_TYPE } = require('./routes');
 
 /**
  * Faults: ways the real service (or the network in front of it) misbehaves, so the node's error
- * handling and the benchmarks can be exercised on purpose. Their settings (checked: a typo throws),
+ * handling and the benchmarks can be exercised on purpose. Their settings (checked with zod: a typo throws),
  * which one replaces a request's answer, and that answer. A new set replaces the whole set rather
  * than merging, so `{}` always means "behave".
  */
-
-const DEFAULT_FAULTS = Object.freeze({
-	latencyMs: 0, errorRate: 0, seed: 1, httpStatus: null, forceError: null, rateLimit: null, redirect: null, answer: null,
-	htmlErrorPage: false, truncateBody: false, malformedBody: false, dropConnection: false, stallHeaders: false, stallBody: false,
-	slowBody: null, hugeBody: null, deepNesting: null, tooManyRequests: null,
-});
 
 /** The error-code page's words for code 429 (docs/mailpartner-api.md#codes-every-call-can-get). */
 const TOO_MANY_REQUESTS_MESSAGE = 'Trop de requêtes effectuées en une minute (limite : 2000 requêtes / minute / Adresse IP)';
@@ -29,72 +22,111 @@ const REDIRECT_REASONS = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Oth
 // Headers the sandbox computes itself: a canned answer setting them would contradict the body it sends.
 const RESERVED_HEADERS = ['content-length', 'transfer-encoding', 'connection'];
 
-const fail = (message) => {
-	throw new TypeError(message);
-};
-const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
-
-// Checks: each takes `(value, name)` and returns the value to keep, or throws with the fault's name.
-const number = (min, max, integer = true) => (value, name) => {
-	const v = Number(value);
-	return (integer ? Number.isInteger(v) : Number.isFinite(v)) && v >= min && v <= max ? v : fail(`${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`);
-};
-const oneOf = (...allowed) => (value, name) => (allowed.includes(value) ? value : fail(`${name} must be one of ${allowed.join(', ')}`));
-const text = (value, name) => (typeof value === 'string' ? value : fail(`${name} must be a string`));
-const routePath = (value, name) => (typeof value === 'string' && value.startsWith('/') ? value : fail(`${name} must be a route path such as "/me"`));
-const httpUrl = (value, name) => (URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol) ? String(value) : fail(`${name} must be an absolute http(s) URL`));
-/** Checked now, so a bad header is a 400 on the control call rather than a crash mid-answer. */
-const headers = (value, name) => {
-	if (!isObject(value)) fail(`${name} must be an object`);
-	const checked = Object.fromEntries(Object.entries(value).map(([header, v]) => [header, String(v)]));
-	for (const [header, v] of Object.entries(checked)) {
-		if (RESERVED_HEADERS.includes(header.toLowerCase())) fail(`${name} may not set ${header}: the sandbox computes it`);
-		http.validateHeaderName(header);
-		http.validateHeaderValue(header, v);
+/** Checked when the faults are set, so a bad header is a 400 on the control call rather than a crash mid-answer. */
+function isValidHeader(name, value) {
+	try {
+		http.validateHeaderName(name);
+		http.validateHeaderValue(name, value);
+		return !RESERVED_HEADERS.includes(name.toLowerCase());
+	} catch {
+		return false;
 	}
-	return checked;
-};
-const contentType = (value) => {
-	http.validateHeaderValue('Content-Type', String(value));
-	return String(value);
-};
-/** A key that may be left out (or null): it then takes `fallback`. */
-const optional = (check, fallback) => Object.assign((value, name) => (value === undefined || value === null ? fallback : check(value, name)), { optional: true });
-
-/** The structured faults and their keys: only these keys, each checked, a misspelt option is never ignored. */
-const SHAPES = {
-	forceError: { code: number(-(2 ** 31), 2 ** 31), message: optional(text, undefined), path: optional(routePath, null) },
-	rateLimit: { requests: number(1, 10000000), windowMs: number(1, 86400000) },
-	redirect: { status: (v, name) => oneOf(...Object.keys(REDIRECT_REASONS).map(Number))(Number(v), name), to: httpUrl, path: optional(routePath, null), keepPath: optional(Boolean, false) },
-	slowBody: { bytesPerSecond: number(1, 1e9) },
-	// `bytes` (none for `endless`): the smallest size still holds the failure envelope (about 120 bytes) around the message.
-	hugeBody: { kind: oneOf('json', 'xml', 'endless'), bytes: optional(number(256, 2 ** 40), null), status: optional(number(100, 599), 500) },
-	deepNesting: { depth: number(1, 1000000), format: optional(oneOf('json', 'xml'), null), key: optional((v, name) => (v !== '' ? text(v, name) : fail(`${name} must not be empty`)), 'data') },
-	tooManyRequests: { count: number(1, 1e9), retryAfterSeconds: optional(number(0, 86400), null) },
-	answer: { status: number(100, 599), body: text, contentType: optional(contentType, JSON_TYPE), headers: optional(headers, {}), path: optional(routePath, null) },
-};
-
-function shaped(value, name, shape) {
-	if (!isObject(value)) fail(`${name} must be {${Object.keys(shape).join(', ')}}`);
-	for (const key of Object.keys(value)) if (!(key in shape)) fail(`${name} takes no "${key}" (only ${Object.keys(shape).join(', ')})`);
-	return Object.fromEntries(Object.entries(shape).map(([key, check]) => [key, value[key] === undefined && !check.optional ? fail(`${name}.${key} is required`) : check(value[key], `${name}.${key}`)]));
 }
 
-/** Defaults filled in, each value checked: unknown keys and bad values throw. */
-function normaliseFaults(input = {}) {
-	if (!isObject(input)) fail('faults must be an object');
-	for (const key of Object.keys(input)) if (!(key in DEFAULT_FAULTS)) fail(`unknown fault "${key}"`);
-	const f = { ...DEFAULT_FAULTS, ...input };
-	f.latencyMs = number(0, 600000, false)(f.latencyMs, 'latencyMs');
-	f.errorRate = number(0, 1, false)(f.errorRate, 'errorRate');
-	f.seed = number(0, 2 ** 32 - 1, false)(f.seed, 'seed');
-	if (f.httpStatus !== null) f.httpStatus = number(100, 599, false)(f.httpStatus, 'httpStatus');
-	for (const flag of ['htmlErrorPage', 'truncateBody', 'malformedBody', 'dropConnection', 'stallHeaders', 'stallBody']) f[flag] = Boolean(f[flag]);
-	// An endless body has no size: `bytes` is ignored there, and required everywhere else.
-	if (f.hugeBody?.kind === 'endless') f.hugeBody = { ...f.hugeBody, bytes: undefined };
-	for (const [name, shape] of Object.entries(SHAPES)) if (f[name] !== null) f[name] = shaped(f[name], name, shape);
-	if (f.hugeBody && f.hugeBody.kind !== 'endless' && f.hugeBody.bytes === null) fail('hugeBody.bytes is required (unless kind is endless)');
-	return f;
+const num = (min, max) => z.coerce.number({ invalid_type_error: 'must be a number' }).min(min).max(max);
+const int = (min, max) => num(min, max).int();
+/** A key that may be left out (or null): it then takes `fallback`. */
+const optional = (schema, fallback) => schema.nullish().transform((value) => value ?? fallback);
+/** A structured fault: only these keys (a misspelt option is never ignored), null when not set. */
+const fault = (shape) => z.object(shape).strict().nullable().default(null);
+const flag = z.coerce.boolean().default(false);
+const routePath = z.string().startsWith('/', 'must be a route path such as "/me"');
+const httpUrl = z.string().refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), 'must be an absolute http(s) URL');
+const redirectStatus = z.coerce.number().refine((status) => status in REDIRECT_REASONS, `must be one of ${Object.keys(REDIRECT_REASONS).join(', ')}`);
+const contentType = z.string().refine((v) => isValidHeader('Content-Type', v), 'must be a valid header value');
+const headers = z
+	.record(z.coerce.string())
+	.refine((h) => Object.entries(h).every(([name, v]) => isValidHeader(name, v)), 'holds an invalid header, or one the sandbox computes (Content-Length, …)');
+// `bytes` (none for `endless`, which ignores it): the smallest size still holds the failure envelope (about 120 bytes) around the message.
+const hugeBody = z
+	.object({ kind: z.enum(['json', 'xml', 'endless']), bytes: optional(int(256, 2 ** 40), null), status: optional(int(100, 599), 500) })
+	.strict()
+	.refine((h) => h.kind === 'endless' || h.bytes !== null, { message: 'is required (unless kind is endless)', path: ['bytes'] });
+
+/** Every fault and its default: `{}` means "behave". */
+const FAULTS = z
+	.object({
+		latencyMs: num(0, 600000).default(0), errorRate: num(0, 1).default(0), seed: num(0, 2 ** 32 - 1).default(1), httpStatus: num(100, 599).nullable().default(null),
+		htmlErrorPage: flag, truncateBody: flag, malformedBody: flag, dropConnection: flag, stallHeaders: flag, stallBody: flag,
+		forceError: fault({ code: int(-(2 ** 31), 2 ** 31), message: optional(z.string(), undefined), path: optional(routePath, null) }),
+		rateLimit: fault({ requests: int(1, 10000000), windowMs: int(1, 86400000) }),
+		redirect: fault({ status: redirectStatus, to: httpUrl, path: optional(routePath, null), keepPath: optional(z.coerce.boolean(), false) }),
+		slowBody: fault({ bytesPerSecond: int(1, 1e9) }),
+		hugeBody: z.preprocess((v) => (v?.kind === 'endless' ? { ...v, bytes: undefined } : v), hugeBody.nullable().default(null)),
+		deepNesting: fault({ depth: int(1, 1000000), format: optional(z.enum(['json', 'xml']), null), key: optional(z.string().min(1), 'data') }),
+		tooManyRequests: fault({ count: int(1, 1e9), retryAfterSeconds: optional(int(0, 86400), null) }),
+		answer: fault({
+			status: int(100, 599), body: z.string(), contentType: optional(contentType, JSON_TYPE), headers: optional(headers, {}), path: optional(routePath, null),
+		}),
+	})
+	.strict();
+
+/** Defaults filled in, each value checked: unknown keys and bad values throw, naming the fault. */
+function normaliseFaults(input) {
+	const parsed = FAULTS.safeParse(input);
+	if (parsed.success) return parsed.data;
+	throw new TypeError(parsed.error.issues.map((issue) => `${['faults', ...issue.path].join('.')}: ${issue.message}`).join('; '));
+}
+
+/**
+ * MailPartner's documented limit, 2000 requests per minute per IP refused with code 429
+ * (docs/mailpartner-api.md#limits), enforced per sandbox (all its clients are one IP).
+ *
+ * A sliding window over the last `requests` accepted timestamps in a ring buffer: once it is full,
+ * the oldest is at `head`, so each check is O(1) with no allocation (benchmarks push thousands of
+ * requests a second through it). Refused requests take no slot: Retry-After then tells the truth,
+ * and a client hammering through its 429s does not lock itself out forever.
+ */
+function createSlidingWindow({ requests, windowMs }) {
+	const ring = new Float64Array(requests);
+	let size = 0;
+	let head = 0;
+	return {
+		/** @returns {{ok: true} | {ok: false, retryAfterSeconds: number}} */
+		take(nowMs) {
+			if (size < requests) {
+				ring[(head + size) % requests] = nowMs;
+				size += 1;
+				return { ok: true };
+			}
+			const freeAt = ring[head] + windowMs;
+			// Rounded up: a client that waits the whole seconds it is told always finds a free slot.
+			if (nowMs < freeAt) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((freeAt - nowMs) / 1000)) };
+			// The oldest request left the window: its slot becomes this one, and head moves to the next oldest.
+			ring[head] = nowMs;
+			head = (head + 1) % requests;
+			return { ok: true };
+		},
+	};
+}
+
+const FILLER_UNIT = 'Erreur interne du serveur. ';
+// 64 KiB of filler, ASCII only so that byte counts and character counts agree.
+const FILLER = Buffer.from(FILLER_UNIT.repeat(Math.ceil(65536 / FILLER_UNIT.length)).slice(0, 65536), 'ascii');
+
+/**
+ * `prefix`, filler, then `suffix`: `total` bytes in all, or endless when `total` is null. The
+ * chunks are slices of one 64 KiB buffer, so memory stays flat whatever the size asked.
+ */
+function fillerBody(prefix, suffix, total) {
+	const head = Buffer.from(prefix, 'utf8');
+	const tail = Buffer.from(suffix, 'utf8');
+	function* chunks() {
+		yield head;
+		for (let left = total === null ? Infinity : total - head.length - tail.length; left > 0; left -= FILLER.length) yield FILLER.subarray(0, Math.min(left, FILLER.length));
+		yield tail;
+	}
+	return { length: total, chunks: chunks() };
 }
 
 /** mulberry32: tiny, seedable, good enough to make `errorRate` runs repeatable. */
@@ -107,43 +139,6 @@ function createRng(seed) {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
-}
-
-/**
- * A fault set in force; its RNG sequence, rate-limit window and count of 429s start afresh with it.
- * `pick(routePath, nowMs)` says which fault, if any, replaces this request's answer: the enforced
- * limit first (a refused request is never processed), then one at a time, the most disruptive first
- * (README, "Faults"). Body damage is not picked: it applies to whichever answer is sent.
- */
-function armFaults(input) {
-	const faults = normaliseFaults(input);
-	const rng = createRng(faults.seed);
-	const window = faults.rateLimit && createSlidingWindow(faults.rateLimit);
-	let tooManyLeft = faults.tooManyRequests?.count ?? 0;
-	const onRoute = (fault, path) => fault && (!fault.path || fault.path === path);
-	function pick(path, nowMs) {
-		const admitted = window ? window.take(nowMs) : { ok: true };
-		if (!admitted.ok) return { kind: 'tooMany', retryAfterSeconds: admitted.retryAfterSeconds };
-		if (faults.dropConnection) return { kind: 'drop' };
-		if (faults.stallHeaders) return { kind: 'stallHeaders' };
-		if (onRoute(faults.redirect, path)) return { kind: 'redirect' };
-		// Counted only when it is the answer given, so "the next `count` requests" holds whatever precedes it.
-		if (tooManyLeft > 0) {
-			tooManyLeft -= 1;
-			return { kind: 'tooMany', retryAfterSeconds: faults.tooManyRequests.retryAfterSeconds };
-		}
-		if (faults.htmlErrorPage) return { kind: 'html' };
-		if (faults.httpStatus !== null) return { kind: 'status' };
-		// The RNG is drawn only here, so other settings do not shift the sequence.
-		if (faults.errorRate > 0 && rng() < faults.errorRate) return { kind: 'random500' };
-		if (faults.malformedBody) return { kind: 'malformed' };
-		if (onRoute(faults.answer, path)) return { kind: 'answer' };
-		if (faults.hugeBody) return { kind: 'huge' };
-		if (faults.deepNesting) return { kind: 'deep' };
-		if (onRoute(faults.forceError, path)) return { kind: 'force' };
-		return null;
-	}
-	return { faults, pick };
 }
 
 /**
@@ -179,28 +174,57 @@ function deepAnswer({ depth, key, format }, callFormat) {
 
 const jsonFailure = (status, message) => ({ status, type: JSON_TYPE, text: JSON.stringify({ success: false, code: status, message }) });
 
-/**
- * The answer each fault gives (`drop` and `stallHeaders` give none), from the fault set and the call:
- * `{format, apiKey, url, failure(code, message?)}`, `failure` rendering a MailPartner failure as the route would.
- * Each answer is `{status, type, text | body, headers?}`.
- */
-const ANSWERS = {
-	redirect: ({ redirect: { status, to, keepPath } }, fault, { url }) => {
-		// keepPath: `to`'s origin plus the request's own path and query, as a host move or an
-		// http→https proxy does: on a GET that hands the API key to the other host.
-		const location = keepPath ? new URL(url, new URL(to).origin).href : to;
-		return { status, type: HTML_TYPE, text: nginxPage(`${status} ${REDIRECT_REASONS[status]}`), headers: { Location: location } };
-	},
-	tooMany: (faults, { retryAfterSeconds }, { failure }) => ({ ...failure(429, TOO_MANY_REQUESTS_MESSAGE), status: 429, headers: retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) } }),
-	html: () => ({ status: 502, type: HTML_TYPE, text: HTML_502 }),
-	status: ({ httpStatus }) => jsonFailure(httpStatus, `Erreur HTTP ${httpStatus} (sandbox)`),
-	random500: () => jsonFailure(500, 'Erreur interne du serveur'),
-	malformed: () => ({ status: 200, type: JSON_TYPE, text: MALFORMED_BODY }),
-	answer: ({ answer: { status, contentType, body, headers } }, fault, { apiKey }) => ({ status, type: contentType, text: fillPlaceholders(body, apiKey), headers }),
-	huge: ({ hugeBody }, fault, { format }) => hugeAnswer(hugeBody, format),
-	deep: ({ deepNesting }, fault, { format }) => deepAnswer(deepNesting, format),
-	force: ({ forceError }, fault, { failure }) => failure(forceError.code, forceError.message),
-};
-const faultAnswer = (fault, faults, call) => ANSWERS[fault.kind](faults, fault, call);
+/** keepPath: `to`'s origin plus the request's own path and query, as a host move or an http→https proxy does: on a GET that hands the API key to the other host. */
+function redirectAnswer({ status, to, keepPath }, url) {
+	const location = keepPath ? new URL(url, new URL(to).origin).href : to;
+	return { status, type: HTML_TYPE, text: nginxPage(`${status} ${REDIRECT_REASONS[status]}`), headers: { Location: location } };
+}
 
-module.exports = { TOO_MANY_REQUESTS_MESSAGE, HTML_502, armFaults, faultAnswer, jsonFailure };
+/**
+ * A fault set in force; its RNG sequence, rate-limit window and count of 429s start afresh with it.
+ * `pick(routePath, nowMs, call)` gives the answer of the fault that replaces this request's, if any:
+ * the enforced limit first (a refused request is never processed), then one at a time, the most
+ * disruptive first (README, "Faults"). Body damage is not picked: it applies to whichever answer is sent.
+ * `call` is `{format, apiKey, url, failure(code, message?)}`, `failure` rendering a MailPartner failure
+ * as the route would. An answer is `{status, type, text | body, headers?}`, a 429 of the limits marked
+ * `rejected429`; `drop` and `stallHeaders` give `{kind}` and no answer.
+ */
+function armFaults(input = {}) {
+	const faults = normaliseFaults(input);
+	const rng = createRng(faults.seed);
+	const window = faults.rateLimit && createSlidingWindow(faults.rateLimit);
+	let tooManyLeft = faults.tooManyRequests?.count ?? 0;
+	const onRoute = (fault, path) => fault && (!fault.path || fault.path === path);
+	const tooMany = (retryAfterSeconds, { failure }) => {
+		const headers = retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) };
+		return { ...failure(429, TOO_MANY_REQUESTS_MESSAGE), status: 429, headers, rejected429: true };
+	};
+	function pick(path, nowMs, call) {
+		const admitted = window ? window.take(nowMs) : { ok: true };
+		if (!admitted.ok) return tooMany(admitted.retryAfterSeconds, call);
+		if (faults.dropConnection) return { kind: 'drop' };
+		if (faults.stallHeaders) return { kind: 'stallHeaders' };
+		if (onRoute(faults.redirect, path)) return redirectAnswer(faults.redirect, call.url);
+		// Counted only when it is the answer given, so "the next `count` requests" holds whatever precedes it.
+		if (tooManyLeft > 0) {
+			tooManyLeft -= 1;
+			return tooMany(faults.tooManyRequests.retryAfterSeconds, call);
+		}
+		if (faults.htmlErrorPage) return { status: 502, type: HTML_TYPE, text: HTML_502 };
+		if (faults.httpStatus !== null) return jsonFailure(faults.httpStatus, `Erreur HTTP ${faults.httpStatus} (sandbox)`);
+		// The RNG is drawn only here, so other settings do not shift the sequence.
+		if (faults.errorRate > 0 && rng() < faults.errorRate) return jsonFailure(500, 'Erreur interne du serveur');
+		if (faults.malformedBody) return { status: 200, type: JSON_TYPE, text: MALFORMED_BODY };
+		if (onRoute(faults.answer, path)) {
+			const { status, contentType, body, headers } = faults.answer;
+			return { status, type: contentType, text: fillPlaceholders(body, call.apiKey), headers };
+		}
+		if (faults.hugeBody) return hugeAnswer(faults.hugeBody, call.format);
+		if (faults.deepNesting) return deepAnswer(faults.deepNesting, call.format);
+		if (onRoute(faults.forceError, path)) return call.failure(faults.forceError.code, faults.forceError.message);
+		return null;
+	}
+	return { faults, pick };
+}
+
+module.exports = { TOO_MANY_REQUESTS_MESSAGE, HTML_502, armFaults, createSlidingWindow, jsonFailure };

@@ -1,7 +1,7 @@
 'use strict';
 
 const { toMilli, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, randomHex } = require('./values');
-const { isUnsubscribed } = require('./unsubscribes');
+const { isUnsubscribed } = require('./accounts');
 
 /**
  * Messages: POST /send, GET /bulk-status, GET /message-cancel. Statuses are worked out from the
@@ -14,7 +14,11 @@ const CANCEL_MARGIN_MS = 5 * 60 * 1000;
 /** File types a mail server refuses as attachments (the sandbox's pick for code 9: the pages list none). */
 const REFUSED_TYPES = ['application/x-msdownload', 'application/x-sh', 'application/x-executable', 'application/vnd.microsoft.portable-executable'];
 
-const messageOf = (account, messageId) => (Object.hasOwn(account.messages, messageId) ? account.messages[messageId] : null);
+/** The message by id for bulk-status and cancel, which share the codes 3 (no id) and 4 (unknown). */
+function findMessage(account, messageId) {
+	if (isBlank(messageId)) return { error: 3 };
+	return Object.hasOwn(account.messages, messageId) ? { message: account.messages[messageId] } : { error: 4 };
+}
 const isCancelled = (message) => message.cancelledAt !== null && message.cancelledAt !== undefined;
 
 /** Bounces and opt-outs are driven by the address so example workflows can show each outcome. */
@@ -25,9 +29,8 @@ function outcomeFor(email) {
 }
 
 function messageStatus(account, messageId, nowMs) {
-	if (isBlank(messageId)) return { error: 3 };
-	const message = messageOf(account, messageId);
-	if (!message) return { error: 4 };
+	const { message, error } = findMessage(account, messageId);
+	if (error) return { error };
 	const settledAt = message.settledAt ?? message.sentAt + STATUS_DELAY_MS;
 	const settled = nowMs >= settledAt;
 	const at = isCancelled(message) ? message.cancelledAt : settled ? settledAt : message.sentAt;
@@ -127,9 +130,8 @@ function sendMessage(state, account, body, nowMs) {
 
 /** GET /message-cancel, codes as the README says (Decisions); the cost is given back. */
 function cancelMessage(account, messageId, nowMs) {
-	if (isBlank(messageId)) return { error: 3 };
-	const message = messageOf(account, messageId);
-	if (!message) return { error: 4 };
+	const { message, error } = findMessage(account, messageId);
+	if (error) return { error };
 	if (isCancelled(message)) return { error: 5 };
 	if (!message.scheduled || nowMs >= message.sentAt) return { error: 7 };
 	if (message.sentAt - nowMs < CANCEL_MARGIN_MS) return { error: 6 };

@@ -2,7 +2,6 @@
 
 const accounts = require('./accounts');
 const messages = require('./messages');
-const unsubscribes = require('./unsubscribes');
 const { renderXml, named, plain } = require('./xml');
 
 /**
@@ -34,7 +33,7 @@ const CREDIT_MESSAGES = {
 // sandbox takes both methods and answers the English page's 3 and 4, which have no French text.
 const DELETE_UNSUBSCRIBE = route(
 	{ 2: 'Le mail est requis', 3: 'ID of the mail is required', 4: 'ID of the mail is not found', 9: 'Le mail est invalide' },
-	({ account, params }) => unsubscribes.deleteUnsubscribe(account, params),
+	({ account, params }) => accounts.deleteUnsubscribe(account, params),
 	{ notFound: [4] },
 );
 
@@ -55,9 +54,9 @@ const ROUTES = {
 	}),
 	'POST /subaccount/credit/add': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'add'), { notFound: [7] }),
 	'POST /subaccount/credit/remove': route(CREDIT_MESSAGES, ({ state, account, params }) => accounts.moveCredit(state, account, params, 'remove'), { notFound: [7] }),
-	'GET /unsubscribe/list': route({}, ({ account }) => ({ payload: unsubscribes.listUnsubscribes(account) })),
+	'GET /unsubscribe/list': route({}, ({ account }) => ({ payload: accounts.listUnsubscribes(account) })),
 	'POST /unsubscribe/add': route({ 2: 'Le mail est requis', 3: 'Le mail est déjà dans la liste', 9: 'Le mail est invalide' }, ({ state, account, params, now }) =>
-		unsubscribes.addUnsubscribe(state, account, params, now),
+		accounts.addUnsubscribe(state, account, params, now),
 	),
 	'GET /unsubscribe/delete': DELETE_UNSUBSCRIBE,
 	'POST /unsubscribe/delete': DELETE_UNSUBSCRIBE,
@@ -74,23 +73,19 @@ function findRoute(method, pathname) {
 	return ROUTES[id] ? { id, path, route: ROUTES[id] } : null;
 }
 
-/** HTTP status of a MailPartner failure code under `errorStatus: 'mapped'`. */
-function mappedStatus(route, code) {
-	if (code === 1 || code === 10) return 401;
-	return route?.notFound?.includes(code) ? 404 : 400;
-}
-
 /**
  * A handler's result as MailPartner answers it: `{payload}` a success, `{error, message?}` a failure
- * (HTTP 200 under `errorStatus: 'ok'`), in JSON or in the route's XML style. `route` may be null.
+ * (HTTP 401 for codes 1 and 10, 404 for the route's `notFound` codes, 400 for the rest), in JSON or
+ * in the route's XML style. `route` may be null.
  * @returns {{status: number, type: string, text: string}}
  */
-function render(route, result, format, errorStatus) {
+function render(route, result, format) {
 	const failed = result.error !== undefined;
 	const body = failed
 		? { success: false, code: result.error, message: result.message ?? route?.messages[result.error] ?? 'Erreur' }
 		: { success: true, code: 200, ...result.payload };
-	const status = !failed || errorStatus === 'ok' ? 200 : mappedStatus(route, result.error);
+	const unauthorised = result.error === 1 || result.error === 10;
+	const status = !failed ? 200 : unauthorised ? 401 : route?.notFound?.includes(result.error) ? 404 : 400;
 	if (format !== 'xml') return { status, type: JSON_TYPE, text: JSON.stringify(body) };
 	if (result.xmlOverride) return { status, type: XML_TYPE, text: renderXml(result.xmlOverride.value, result.xmlOverride.style) };
 	const style = route?.xml?.[failed ? 'failure' : 'success'] ?? {};

@@ -3,46 +3,34 @@
 const http = require('node:http');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { seeds, PAGES_KEY, DEMO_KEY, EMPTY_KEY, HOSTILE_KEY } = require('./seeds');
-const { authenticate } = require('./accounts');
+const { authenticate, setBalance, mainKey } = require('./accounts');
 const { findRoute, render, JSON_TYPE } = require('./routes');
-const { armFaults, faultAnswer, jsonFailure } = require('./faults');
+const { armFaults, jsonFailure } = require('./faults');
 const { readBody, writeAnswer, listen, close } = require('./transport');
-const { createControls } = require('./controls');
+const { parseJsonObject } = require('./values');
 const { createCatcher } = require('./catcher');
 
 /**
  * The sandbox: one HTTP server holding one state. Each request is read, counted, given to the
- * faults, then answered by its route (routes.js) or, under `/__sandbox/`, by a control (controls.js).
+ * faults, then answered by its route (routes.js) or, under `/__sandbox/`, by a control (below).
  */
 
 // /send accepts up to 3 attachments of 5 MB each, base64-encoded.
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
-
-/** A JSON object, or null for any other body (which then reads as empty: "key required", as the real API says). */
-function parseJsonObject(text) {
-	try {
-		const value = JSON.parse(text);
-		return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
-	} catch {
-		return null;
-	}
-}
 
 /**
  * @param {object} [options]
  * @param {'pages'|'demo'|object|function} [options.state='demo'] seed name, a state object (deep-copied;
  *   build one from `seeds.pages()` / `seeds.demo(now)`), or a function `(nowMs) => state`
  * @param {() => number} [options.now=Date.now] clock in ms; statuses and createdAt follow it
- * @param {'mapped'|'ok'} [options.errorStatus='mapped'] HTTP status of MailPartner failures
  * @param {'positional'|'published'} [options.listXmlLayout='positional'] list XML layout
  * @param {object} [options.faults] see faults.js
  * @param {boolean} [options.log=false] one line per request (method, path without query, status, ms)
  * @param {(line: string) => void} [options.logger=console.log]
  */
 function createSandbox(options = {}) {
-	const config = { state: 'demo', now: Date.now, errorStatus: 'mapped', listXmlLayout: 'positional', log: false, logger: (line) => console.log(line) };
+	const config = { state: 'demo', now: Date.now, listXmlLayout: 'positional', log: false, logger: (line) => console.log(line) };
 	for (const key of Object.keys(config)) config[key] = options[key] ?? config[key];
-	if (!['mapped', 'ok'].includes(config.errorStatus)) throw new TypeError('errorStatus must be "mapped" or "ok"');
 	if (!['positional', 'published'].includes(config.listXmlLayout)) throw new TypeError('listXmlLayout must be "positional" or "published"');
 
 	function seedState() {
@@ -66,7 +54,7 @@ function createSandbox(options = {}) {
 		get faults() {
 			return armed.faults;
 		},
-		/** Live settings (`errorStatus`, `listXmlLayout`, `now`, `log`) may be changed between calls. */
+		/** Live settings (`listXmlLayout`, `now`, `log`, `state` for the next reset) may be changed between calls. */
 		options: config,
 		/** Every fault set starts afresh: a new RNG sequence, an empty rate-limit window, its full count of 429s. */
 		setFaults(next) {
@@ -83,22 +71,36 @@ function createSandbox(options = {}) {
 			return close(server);
 		},
 	};
-	const controls = createControls(sandbox);
+	/**
+	 * The sandbox's own controls beside the API (README, "Controls"; a test keeps the two alike). They
+	 * skip faults and are not counted. Each is `(body) => [status, answer]`, the body a JSON object.
+	 */
+	const controls = {
+		'POST /__sandbox/faults': (body) => {
+			try {
+				return [200, { success: true, faults: sandbox.setFaults(body) }];
+			} catch (error) {
+				return [400, { success: false, message: error.message }];
+			}
+		},
+		'POST /__sandbox/reset': () => {
+			sandbox.reset();
+			return [200, { success: true }];
+		},
+		// `apiKey` picks the account, the main one by default. The answer never echoes the key.
+		'POST /__sandbox/balance': ({ apiKey = mainKey(sandbox.state), balance }) => {
+			const auth = authenticate(sandbox.state, apiKey);
+			if (auth.error) return [404, { success: false, message: 'no account has this apiKey' }];
+			const credits = setBalance(auth.account, balance);
+			if (credits.error) return [400, { success: false, message: credits.error }];
+			return [200, { success: true, credits }];
+		},
+		'GET /__sandbox/state': () => [200, { success: true, state: sandbox.state, faults: sandbox.faults }],
+	};
 	/** The control routes served beside the API, e.g. `POST /__sandbox/reset`. */
 	sandbox.controlRoutes = Object.keys(controls);
 
-	/** `{status, type, text | body, headers}`; text goes in one write when no body fault needs more (benchmarks push thousands of answers a second through here). */
-	function send(res, { status, type, text, body, headers = {} }, damage = {}) {
-		if (res.destroyed) return undefined;
-		const head = { ...headers, 'Content-Type': type };
-		if (text !== undefined && !damage.stall && !damage.bytesPerSecond) {
-			const bytes = Buffer.from(text, 'utf8');
-			const sent = damage.truncate ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
-			res.writeHead(status, { ...head, 'Content-Length': sent.length });
-			return void res.end(sent);
-		}
-		return writeAnswer(res, status, head, body ?? { length: Buffer.byteLength(text), chunks: [Buffer.from(text, 'utf8')] }, damage, wait);
-	}
+	const send = (res, answer, damage) => writeAnswer(res, answer, damage, wait);
 
 	async function handle(req, res) {
 		const url = new URL(req.url, 'http://sandbox.invalid');
@@ -124,22 +126,20 @@ function createSandbox(options = {}) {
 		const query = Object.fromEntries(url.searchParams);
 		const params = req.method === 'POST' ? (body ?? {}) : query;
 		const format = String(params._format ?? query._format ?? 'json').toLowerCase() === 'xml' ? 'xml' : 'json';
+		const route = match?.route ?? null;
+		const answer = (result) => render(route, result, format);
+		const call = { format, apiKey: params.apiKey, url: req.url, failure: (error, message) => answer({ error, message }) };
 		const { faults } = armed;
-		const fault = armed.pick(match ? match.path : url.pathname, config.now());
+		const fault = armed.pick(match ? match.path : url.pathname, config.now(), call);
 		await wait(faults.latencyMs);
 		if (res.destroyed) return undefined;
 		const damage = { truncate: faults.truncateBody, stall: faults.stallBody, bytesPerSecond: faults.slowBody?.bytesPerSecond };
-		const route = match?.route ?? null;
-		const answer = (result) => render(route, result, format, config.errorStatus);
 
 		if (fault?.kind === 'drop') return void req.socket.destroy();
 		// The request was read; no answer ever starts. The socket ends with the client or close().
 		if (fault?.kind === 'stallHeaders') return undefined;
-		if (fault) {
-			if (fault.kind === 'tooMany') state.requests.rejected429 += 1;
-			const failure = (error, message) => answer({ error, message });
-			return send(res, faultAnswer(fault, faults, { format, apiKey: params.apiKey, url: req.url, failure }), damage);
-		}
+		if (fault?.rejected429) state.requests.rejected429 += 1;
+		if (fault) return send(res, fault, damage);
 		if (!route) return send(res, jsonFailure(404, 'Ressource introuvable'), damage);
 		// A route with a malformed-JSON code (/send: 90) says so before looking for the key in the body.
 		if (route.malformedJson && req.method === 'POST' && body === null) return send(res, answer({ error: route.malformedJson }), damage);

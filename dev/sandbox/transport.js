@@ -1,82 +1,60 @@
 'use strict';
 
 const { once } = require('node:events');
+const { pipeline } = require('node:stream/promises');
 
 /**
  * HTTP plumbing shared by the sandbox and the catcher: a bounded request body, answers written
- * with the body faults (truncated, dribbled, stalled), huge bodies streamed from one small buffer,
- * listen and close.
+ * with the body faults (truncated, dribbled, stalled), listen and close.
  */
 
-const FILLER_UNIT = 'Erreur interne du serveur. ';
-// 64 KiB of filler, ASCII only so that byte counts and character counts agree.
-const FILLER = Buffer.from(FILLER_UNIT.repeat(Math.ceil(65536 / FILLER_UNIT.length)).slice(0, 65536), 'ascii');
-
-/** The request body as text, or null past `maxBytes` (leaving the loop early destroys the request). */
-async function readBody(req, maxBytes = Infinity) {
+/**
+ * The request body as text: null past `maxBytes` (leaving the loop early destroys the request) or,
+ * with `truncate`, its first `maxBytes` (the rest is read and dropped).
+ */
+async function readBody(req, maxBytes, truncate = false) {
 	const chunks = [];
 	let size = 0;
 	for await (const chunk of req) {
+		if (size + chunk.length > maxBytes && !truncate) return null;
+		if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
 		size += chunk.length;
-		if (size > maxBytes) return null;
-		chunks.push(chunk);
 	}
 	return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
- * `prefix`, filler, then `suffix`: `total` bytes in all, or endless when `total` is null. The
- * chunks are slices of one 64 KiB buffer, so memory stays flat whatever the size asked.
+ * Writes one answer `{status, type, text | body, headers?}`, `body` being `{length: number|null,
+ * chunks: Iterable<Buffer>}` (length null: no Content-Length, chunked, maybe endless), with the body
+ * faults: `truncate` sends the first half with a Content-Length saying so (an endless body is not
+ * cut); `stall` the full Content-Length but only the first half (64 KiB of an endless body), then
+ * nothing until the client gives up or the sandbox closes; `bytesPerSecond` dribbles it, ten slices
+ * a second (a byte at a time below 10 B/s). `wait(ms)` is the sandbox's abortable timer.
  */
-function fillerBody(prefix, suffix, total) {
-	const head = Buffer.from(prefix, 'utf8');
-	const tail = Buffer.from(suffix, 'utf8');
-	function* chunks() {
-		yield head;
-		for (let left = total === null ? Infinity : total - head.length - tail.length; left > 0; left -= FILLER.length) yield FILLER.subarray(0, Math.min(left, FILLER.length));
-		yield tail;
-	}
-	return { length: total, chunks: chunks() };
-}
-
-/** Resolves when the response can take more, or when it is gone (the caller then sees `destroyed`). */
-function drained(res) {
-	return new Promise((resolve) => {
-		const done = () => {
-			res.off('drain', done).off('close', done);
-			resolve();
-		};
-		res.on('drain', done).on('close', done);
-	});
-}
-
-/**
- * Writes one answer, `body` being `{length: number|null, chunks: Iterable<Buffer>}` (length null: no
- * Content-Length, chunked, maybe endless), with the body faults: `truncate` sends the first half
- * with a Content-Length saying so (an endless body is not cut); `stall` the full Content-Length but
- * only the first half (64 KiB of an endless body), then nothing until the client gives up or the
- * sandbox closes; `bytesPerSecond` dribbles it, ten slices a second (a byte at a time below 10 B/s).
- */
-async function writeAnswer(res, status, headers, body, { truncate, stall, bytesPerSecond }, wait) {
-	const length = truncate && body.length !== null ? Math.floor(body.length / 2) : body.length;
+async function writeAnswer(res, { status, type, text, body, headers = {} }, { truncate, stall, bytesPerSecond } = {}, wait) {
+	if (res.destroyed) return;
+	const { length: fullLength, chunks } = body ?? { length: Buffer.byteLength(text), chunks: [Buffer.from(text, 'utf8')] };
+	const length = truncate && fullLength !== null ? Math.floor(fullLength / 2) : fullLength;
+	res.writeHead(status, { ...headers, 'Content-Type': type, ...(length !== null && { 'Content-Length': length }) });
+	// A plain text answer in one write (benchmarks push thousands of answers a second through here).
+	if (text !== undefined && !stall && !bytesPerSecond) return void res.end(chunks[0].subarray(0, length));
 	const stopAt = stall ? (length === null ? 65536 : Math.floor(length / 2)) : (length ?? Infinity);
-	res.writeHead(status, length === null ? headers : { ...headers, 'Content-Length': length });
 	const tickMs = !bytesPerSecond ? 0 : bytesPerSecond >= 10 ? 100 : 1000 / bytesPerSecond;
 	const sliceMax = tickMs ? Math.max(1, Math.round((bytesPerSecond * tickMs) / 1000)) : 65536;
-	let sent = 0;
-	for (const chunk of body.chunks) {
-		for (let at = 0; at < chunk.length && sent < stopAt; ) {
-			if (res.destroyed) return;
-			const slice = chunk.subarray(at, at + Math.min(sliceMax, stopAt - sent));
-			at += slice.length;
-			sent += slice.length;
-			if (!res.write(slice)) await drained(res);
-			if (tickMs && sent < stopAt) await wait(tickMs);
+	async function* slices() {
+		let sent = 0;
+		for (const chunk of chunks) {
+			for (let at = 0; at < chunk.length && sent < stopAt; at += sliceMax) {
+				const slice = chunk.subarray(at, at + Math.min(sliceMax, stopAt - sent));
+				sent += slice.length;
+				yield slice;
+				if (tickMs && sent < stopAt) await wait(tickMs);
+			}
+			if (sent >= stopAt) return;
 		}
-		if (sent >= stopAt) break;
 	}
-	// A stalled answer is left open on purpose: its socket ends when the client or close() ends it.
-	if (!stall && !res.destroyed) res.end();
+	// pipeline waits for the client to take each slice; a stalled answer is left open on purpose: its socket ends when the client or close() ends it.
+	await pipeline(slices, res, { end: !stall });
 }
 
 /** Listens on `host:port` (0: any free port). @returns `{port, baseUrl}`, the base URL ending in `/v1` */
@@ -96,4 +74,4 @@ async function close(server) {
 	await closed;
 }
 
-module.exports = { readBody, fillerBody, writeAnswer, listen, close };
+module.exports = { readBody, writeAnswer, listen, close };

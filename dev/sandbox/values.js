@@ -3,7 +3,7 @@
 const crypto = require('node:crypto');
 
 /**
- * MailPartner's values as the sandbox reads and writes them: money, dates, blanks, addresses.
+ * MailPartner's values as the sandbox reads and writes them: money, dates, blanks, addresses, JSON bodies.
  * Money is kept in euros, but every sum goes through integer milli-euros so repeated sends never
  * drift away from the 3-decimal strings the API shows.
  */
@@ -30,6 +30,16 @@ const isBlank = (v) => v === undefined || v === null || (typeof v === 'string' &
 // The pages only say "invalid"; this is the same loose check the node makes.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A JSON object, or null for any other body (a request body that is not one then reads as empty: "key required", as the real API says). */
+function parseJsonObject(text) {
+	try {
+		const value = JSON.parse(text);
+		return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+	} catch {
+		return null;
+	}
+}
+
 const randomHex = (bytes) => crypto.randomBytes(bytes).toString('hex');
 
-module.exports = { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, randomHex };
+module.exports = { toMilli, formatMoney, addMilli, mailsFor, formatDateTime, isBlank, EMAIL, parseJsonObject, randomHex };

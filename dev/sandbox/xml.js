@@ -7,18 +7,10 @@
  * style of the declaration, a `<result>` closed but never opened) that a builder normalises away.
  */
 
-/** Marks an object whose keys are written as element names (the /me `user` quirk). */
-class Named {
-	constructor(fields) {
-		this.fields = fields;
-	}
-}
-/** Marks a string written as escaped text instead of CDATA (the /bulk-status error quirk). */
-class Plain {
-	constructor(text) {
-		this.text = text;
-	}
-}
+// Markers: an object whose keys are written as element names (the /me `user` quirk), and a string
+// written as escaped text instead of CDATA (the /bulk-status error quirk).
+const NAMED = Symbol('named');
+const PLAIN = Symbol('plain');
 
 const DECLARATIONS = { double: '<?xml version="1.0" encoding="UTF-8"?>', single: "<?xml version='1.0' encoding='UTF-8'?>" };
 const escapeText = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -29,8 +21,8 @@ function renderEntry(value, depth) {
 	const pad = '    '.repeat(depth);
 	const block = (inner) => [`${pad}<entry>`, ...inner, `${pad}</entry>`].join('\n');
 	if (value === null || value === undefined) return `${pad}<entry xsi:nil="true"/>`;
-	if (value instanceof Plain) return `${pad}<entry>${escapeText(value.text)}</entry>`;
-	if (value instanceof Named) return block(Object.entries(value.fields).map(([name, v]) => `${pad}    <${name}>${escapeText(v)}</${name}>`));
+	if (value[PLAIN] !== undefined) return `${pad}<entry>${escapeText(value[PLAIN])}</entry>`;
+	if (value[NAMED]) return block(Object.entries(value[NAMED]).map(([name, v]) => `${pad}    <${name}>${escapeText(v)}</${name}>`));
 	if (typeof value === 'object') {
 		const children = Object.values(value);
 		return children.length === 0 ? `${pad}<entry/>` : block(children.map((child) => renderEntry(child, depth + 1)));
@@ -48,4 +40,4 @@ function renderXml(value, { declaration = 'double', resultOpen = true } = {}) {
 	return [DECLARATIONS[declaration], ...(resultOpen ? ['<result>'] : []), ...entries, '</result>'].join('\n') + '\n';
 }
 
-module.exports = { renderXml, named: (fields) => new Named(fields), plain: (text) => new Plain(text) };
+module.exports = { renderXml, named: (fields) => ({ [NAMED]: fields }), plain: (text) => ({ [PLAIN]: text }) };
