@@ -132,8 +132,8 @@ describe('Message ID after a Send', () => {
 			.filter((property) => property.name === 'messageId')
 			.map((property) => [property.displayOptions?.show?.operation, property.default]);
 		expect(defaults).toEqual([
-			[['getStatus'], '={{ $json.messageId }}'],
 			[['cancel'], '={{ $json.messageId }}'],
+			[['getStatus'], '={{ $json.messageId }}'],
 		]);
 	});
 

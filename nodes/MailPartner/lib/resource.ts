@@ -29,9 +29,10 @@ export function resourceDescription(
 	operationModules: Record<string, Operation<unknown, unknown>>,
 	defaultOperation: string,
 ): Resource {
-	const operations = Object.values(operationModules);
-	// In the selector's order (by name), which the canvas subtitles follow too.
-	const routed = operations
+	// In the selector's order (by name), which the canvas subtitles follow too; the fields and options
+	// follow it as well, so the order does not depend on how the list was compiled (an ES module's
+	// namespace lists its exports by name, tsc's CommonJS in source order).
+	const routed = Object.values(operationModules)
 		.map((operation) => ({ ...operation, label: `${option.name} → ${operation.option.name}` }))
 		.sort((a, b) => a.option.name.localeCompare(b.option.name));
 	return {
@@ -47,12 +48,12 @@ export function resourceDescription(
 				options: routed.map((operation) => operation.option),
 				default: defaultOperation,
 			},
-			...operations.flatMap((operation) =>
+			...routed.flatMap((operation) =>
 				updateDisplayOptions({ show: { resource: [option.value], operation: [operation.option.value] } }, operation.fields),
 			),
 		],
 		// Inside the collection, the node's parameters are reached by absolute path ("/operation").
-		options: operations.flatMap((operation) =>
+		options: routed.flatMap((operation) =>
 			updateDisplayOptions(
 				{ show: { '/resource': [option.value], '/operation': [operation.option.value] } },
 				operation.options ?? [],
