@@ -90,7 +90,7 @@ const lostSendWorkflow = (id, name, onError) =>
 
 /** The n8n of parts 1 and 2: the sandbox behind the recorder, the examples and the error cases imported. */
 const base = h.lazy(async () => {
-	const examples = h.loadExamples();
+	const examples = rt.loadExamples();
 	const credits = examples.find((e) => e.file === 'check-credits-before-campaign.json');
 	assert.ok(credits, 'examples/check-credits-before-campaign.json exists');
 	const using = (c) => ({ credentialId: c.id, credentialName: c.name });
@@ -144,7 +144,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 	});
 
 	// The examples are read here, at registration, so that each one gets its own named tests.
-	for (const { file, workflow } of h.loadExamples()) {
+	for (const { file, workflow } of rt.loadExamples()) {
 		const expect = EXPECT[file];
 		const runs = {};
 		// A workflow started by the MailPartner Trigger is polled by an active n8n, not run by

@@ -67,9 +67,8 @@ describe('part 5: the MailPartner Trigger, polled every 10 s by an active n8n', 
 	};
 	/** What MailPartner's site would change, through the sandbox's own API with the demo key. */
 	const api = async (route, body) => {
-		const res = await fetch(`${s.sandbox.baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: rt.SANDBOX_KEYS.demo, ...body }) });
-		const answer = await res.json();
-		assert.equal(answer.success, true, `${route}: ${JSON.stringify(answer)}`);
+		const r = await h.rest(s.sandbox.baseUrl, 'POST', route, { body: { apiKey: rt.SANDBOX_KEYS.demo, ...body } });
+		assert.equal(r.json?.success, true, `${route}: ${r.text}`);
 	};
 	const startN8n = async (logName) => {
 		s.n8n = await h.startServer(s.env, logName);
@@ -77,19 +76,14 @@ describe('part 5: the MailPartner Trigger, polled every 10 s by an active n8n', 
 	};
 
 	step('setup: build and pack, n8n installed, sandbox, imports', async () => {
-		const [tarball] = await Promise.all([h.packed(), h.installed()]);
-		const userFolder = path.join(await h.root(), 'user');
-		await rt.installPackage(userFolder, tarball);
-		s.sandbox = await rt.startSandbox({ state: 'demo', logFile: path.join(await h.logsDir(), 'sandbox.log') });
-		s.env = rt.n8nEnv({ userFolder, port: await rt.freePort(), brokerPort: await rt.freePort(), owner: rt.LOCAL_OWNER });
-		await rt.importCredentials(s.env, [rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: s.sandbox.baseUrl })]);
 		s.topUp = rt.loadExamples().find((e) => e.file === 'credit-top-up.json');
 		assert.ok(s.topUp, 'examples/credit-top-up.json exists');
-		await rt.importWorkflows(s.env, [
+		const workflows = [
 			s.topUp.workflow,
 			triggerWorkflow(CREDITS_ID, 'e2e – credits below', { event: 'creditsBelow', unit: 'euros', threshold: 200 }),
 			triggerWorkflow(UNSUBSCRIBE_ID, 'e2e – new unsubscribe', { event: 'newUnsubscribe' }),
-		]);
+		];
+		Object.assign(s, await h.prepareN8n({ workflows })); // s.sandbox, s.env
 	});
 
 	step('the credit top-up example moves 18 top-ups, each received once, and the balances are right', async () => {
@@ -107,8 +101,8 @@ describe('part 5: the MailPartner Trigger, polled every 10 s by an active n8n', 
 	});
 
 	step('activation: the first polls are the baseline, no execution', async () => {
-		for (const id of [CREDITS_ID, UNSUBSCRIBE_ID]) await rt.n8nCliChecked(`publish ${id}`, ['publish:workflow', `--id=${id}`], { env: s.env });
 		await startN8n('n8n-1.log');
+		await h.publish(s.n8n.url, s.session, [{ id: CREDITS_ID }, { id: UNSUBSCRIBE_ID }]);
 		// Activation polled once: that poll is the baseline (250 EUR, two addresses).
 		await h.until(async () => {
 			const { credits, unsubscribes } = await polls();
