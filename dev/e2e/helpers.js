@@ -109,12 +109,8 @@ function readyOrExit(child, name, resources, timeout) {
 // The sandbox's control routes (never the API key).
 
 async function sandboxControl(sandboxBaseUrl, route, body) {
-	const res = await fetch(`${new URL(sandboxBaseUrl).origin}/__sandbox/${route}`, {
-		method: 'POST',
-		...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-		signal: AbortSignal.timeout(5000),
-	});
-	assert.equal(res.status, 200, `sandbox ${route}: HTTP ${res.status}`);
+	const r = await rest(new URL(sandboxBaseUrl).origin, 'POST', `/__sandbox/${route}`, { body, timeoutMs: 5000 });
+	assert.equal(r.status, 200, `sandbox ${route}: HTTP ${r.status}`);
 }
 
 /** The sandbox's state: accounts, and `requests.byRoute` (how often each route was called). */
@@ -132,7 +128,6 @@ const sentMail = (sandboxBaseUrl, subject) =>
 // ---------------------------------------------------------------------------------------------
 // Workflows.
 
-const isMailPartner = (node) => node.type === rt.NODE_TYPE;
 /** A node of this package (the MailPartner node or its trigger). */
 const isOwnNode = (node) => node.type.startsWith(`${rt.PACKAGE_NAME}.`);
 /** `n8n execute` and the webhook copies run only workflows that start with a Manual Trigger. */
@@ -143,14 +138,12 @@ const CREDENTIALS = { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: rt.CREDENTIA
 function variant(workflow, { id, name, format, credentialId, credentialName }) {
 	const copy = structuredClone(workflow);
 	Object.assign(copy, { id, name });
-	for (const node of copy.nodes.filter(isMailPartner)) {
+	for (const node of copy.nodes.filter((n) => n.type === rt.NODE_TYPE)) {
 		if (format) node.parameters.options = { ...node.parameters.options, responseFormat: format };
 		if (credentialId) node.credentials = { mailPartnerApi: { id: credentialId, name: credentialName } };
 	}
 	return copy;
 }
-
-const xmlId = (id) => `x${id.slice(1)}`;
 
 /** A workflow whose nodes (`{name, type, parameters, …}`) run one after the other, as `n8n import:workflow` takes it. */
 function chain(id, name, nodes) {
@@ -299,7 +292,7 @@ function assertNoSecret(text, secrets, where) {
 
 module.exports = {
 	WRONG_KEY, KEYS, lazy, root, logsDir, packed, installed, prepareN8n, startServer, until, readyOrExit,
-	sandboxControl, sandboxState, sentMail, isOwnNode, startsManually, CREDENTIALS, variant, xmlId, chain,
+	sandboxControl, sandboxState, sentMail, isOwnNode, startsManually, CREDENTIALS, variant, chain,
 	items, mustRun, execute, parseRun, rest, restLogin, restCredentialTest, publish, executions, execution,
 	assertNoSecret,
 };
