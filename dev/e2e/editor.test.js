@@ -16,20 +16,11 @@ const { openEditor, PICKER_ITEM } = require('./editor');
 const sendAndWaitCases = require('./send-and-wait');
 
 const OWN_NODE = `[data-test-id="canvas-node"][data-node-type="${rt.NODE_TYPE}"]`;
-const SAW_SUBJECT = 'Question from the editor';
-/** Manual Trigger → Send and Wait (sandbox mode) → No Op "After". */
-const sendAndWait = h.chain('mpSawEditor01', 'e2e send and wait from the editor', [
-	{ name: 'Start', type: 'n8n-nodes-base.manualTrigger' },
-	{
-		name: 'Ask',
-		type: rt.NODE_TYPE,
-		credentials: h.CREDENTIALS,
-		parameters: { resource: 'message', operation: 'sendAndWait', to: 'ada@example.com', subject: SAW_SUBJECT, message: 'Go?', sandbox: true },
-	},
-	{ name: 'After', type: 'n8n-nodes-base.noOp' },
-]);
+/** Send and Wait run from the editor: Manual Trigger → Send and Wait → No Op "After". */
+const sendAndWait = sendAndWaitCases.askWorkflow('editor', {}, { name: 'Start', type: 'n8n-nodes-base.manualTrigger' });
 const server = h.lazy(async () => {
-	const { env, sandbox } = await h.prepareN8n({ workflows: [...rt.loadExamples().map((e) => e.workflow), sendAndWait, ...sendAndWaitCases.WORKFLOWS] });
+	const workflows = [...rt.loadExamples().map((e) => e.workflow), sendAndWait.workflow, ...sendAndWaitCases.WORKFLOWS];
+	const { env, sandbox } = await h.prepareN8n({ workflows });
 	return { ...(await h.startServer(env)), sandbox };
 });
 
@@ -262,19 +253,17 @@ describe('part 3: the editor in Chromium', () => {
 
 	it('editor: Send and Wait for Response: Execute workflow waits; a GET of the mail’s link does not resume; its page’s button does', async () => {
 		signedIn();
-		const afterNode = await ed.executeWorkflow(sendAndWait.id, 'After');
-		const mail = await h.sentMail((await server()).sandbox.baseUrl, SAW_SUBJECT);
+		const afterNode = await ed.executeWorkflow(sendAndWait.workflow.id, 'After');
+		const mail = await h.sentMail((await server()).sandbox.baseUrl, sendAndWait.subject);
 		const link = /href="([^"]+)"/.exec(mail.htmlContent)[1].replaceAll('&amp;', '&');
 		assert.match(link, /\/webhook-waiting\/.+signature=/, 'the button links to n8n’s signed resume URL');
 		await ed.shot('15-send-and-wait-waiting.png');
 
-		const opened = await fetch(link, { redirect: 'manual', signal: AbortSignal.timeout(60000) });
-		assert.equal(opened.status, 200, 'the link opens a page');
+		assert.equal((await sendAndWaitCases.request(link)).status, 200, 'the link opens a page');
 		await sleep(3000);
 		assert.equal(await ed.succeeded(afterNode).count(), 0, 'a GET resumed the execution');
 
-		const answered = await fetch(link, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', signal: AbortSignal.timeout(60000) });
-		assert.equal(answered.status, 200, 'the page’s button is answered');
+		assert.equal((await sendAndWaitCases.post(link)).status, 200, 'the page’s button is answered');
 		await ed.succeeded(afterNode).waitFor({ timeout: 120000 });
 		const output = await ed.output(afterNode);
 		// The panel fills its table after the container appears.

@@ -20,12 +20,15 @@ const q = require('./queue-setup');
 
 const QUESTION = 'Publish the <October> newsletter? "Yes" & go';
 
-/** One workflow per case: its own webhook path and mail subject, so cases never mix. */
-function askWorkflow(key, parameters) {
+/**
+ * One workflow per case: its own webhook path (or `trigger`) and mail subject, so cases never mix:
+ * `trigger` → Send and Wait "Ask" (sandbox mode) → No Op "After".
+ */
+function askWorkflow(key, parameters, trigger = q.webhookNode('Webhook', `saw-${key}`, 'onReceived')) {
 	const askId = randomUUID();
 	const subject = `Question ${key}`;
 	const workflow = h.chain(`mpSaw${key.padEnd(11, '0').slice(0, 11)}`, `e2e send and wait: ${key}`, [
-		q.webhookNode('Webhook', `saw-${key}`, 'onReceived'),
+		trigger,
 		{
 			id: askId,
 			name: 'Ask',
@@ -46,7 +49,7 @@ const CASES = {
 };
 const WORKFLOWS = Object.values(CASES).map((c) => c.workflow);
 
-/** HTTP as a browser: no redirect followed. */
+/** HTTP as a browser: no redirect followed (a GET of a link shows its page). */
 async function request(url, { method = 'GET', headers = {}, body } = {}) {
 	const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(60000) });
 	return { status: res.status, text: await res.text(), headers: res.headers };
@@ -182,4 +185,4 @@ function registerCases(name, setup) {
 	});
 }
 
-module.exports = { WORKFLOWS, registerCases };
+module.exports = { WORKFLOWS, registerCases, askWorkflow, request, post };
