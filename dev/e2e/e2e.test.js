@@ -13,6 +13,7 @@
  */
 const fs = require('node:fs');
 const http = require('node:http');
+const { once } = require('node:events');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { describe, it, after } = require('node:test');
@@ -28,6 +29,8 @@ const CREDENTIALS = {
 	ssrf: { id: 'mailPartnerSsrf1', name: 'MailPartner blocked address', apiKey: rt.SANDBOX_KEYS.demo, baseUrl: 'http://127.0.0.2:9/v1' },
 };
 const HTML_502 = 'The send may have gone out: MailPartner answered with an HTML page (HTTP 502)';
+/** The id of an example's copy in XML mode. */
+const xmlId = (id) => `x${id.slice(1)}`;
 
 /**
  * A recorder in front of the sandbox: forwards every request and notes its `_format` (from the
@@ -38,40 +41,29 @@ after(() => {
 	recorderServer?.closeAllConnections();
 	recorderServer?.close();
 });
-function startRecorder(targetBaseUrl) {
+async function startRecorder(targetBaseUrl) {
 	const target = new URL(targetBaseUrl);
 	const formats = [];
-	const proxy = (recorderServer = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks);
-			let format = new URL(req.url, target).searchParams.get('_format');
-			try {
-				format ??= JSON.parse(body.toString('utf8'))._format;
-			} catch {
-				/* not JSON */
-			}
-			formats.push(format ? String(format) : 'json');
-			const headers = { ...req.headers, host: target.host };
-			const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, timeout: 30000 }, (up) => {
-				res.writeHead(up.statusCode, up.headers);
-				up.pipe(res);
-			});
-			upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
-			upstream.on('error', () => {
-				if (!res.headersSent) res.writeHead(502);
-				res.end();
-			});
-			upstream.end(body);
+	const proxy = (recorderServer = http.createServer(async (req, res) => {
+		const body = Buffer.concat(await req.toArray());
+		let format = new URL(req.url, target).searchParams.get('_format');
+		try {
+			format ??= JSON.parse(body.toString('utf8'))._format;
+		} catch {
+			/* not JSON */
+		}
+		formats.push(format ? String(format) : 'json');
+		const headers = { ...req.headers, host: target.host };
+		const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, timeout: 30000 }, (up) => {
+			res.writeHead(up.statusCode, up.headers);
+			up.pipe(res);
 		});
+		upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
+		upstream.on('error', () => (res.headersSent ? res : res.writeHead(502)).end());
+		upstream.end(body);
 	}));
-	return new Promise((resolve) => {
-		proxy.listen(0, '127.0.0.1', () => {
-			const baseUrl = `http://127.0.0.1:${proxy.address().port}${target.pathname.replace(/\/+$/, '')}`;
-			resolve({ baseUrl, take: () => formats.splice(0) });
-		});
-	});
+	await once(proxy.listen(0, '127.0.0.1'), 'listening');
+	return { baseUrl: `http://127.0.0.1:${proxy.address().port}${target.pathname.replace(/\/+$/, '')}`, take: () => formats.splice(0) };
 }
 
 /** Manual Trigger → MailPartner Send with n8n's On Error setting `onError` → a No Op node named "After Send". */
@@ -90,7 +82,7 @@ const lostSendWorkflow = (id, name, onError) =>
 
 /** The n8n of parts 1 and 2: the sandbox behind the recorder, the examples and the error cases imported. */
 const base = h.lazy(async () => {
-	const examples = h.loadExamples();
+	const examples = rt.loadExamples();
 	const credits = examples.find((e) => e.file === 'check-credits-before-campaign.json');
 	assert.ok(credits, 'examples/check-credits-before-campaign.json exists');
 	const using = (c) => ({ credentialId: c.id, credentialName: c.name });
@@ -100,7 +92,7 @@ const base = h.lazy(async () => {
 		credentials: Object.values(CREDENTIALS),
 		workflows: [
 			...examples.map((e) => e.workflow),
-			...examples.map((e) => h.variant(e.workflow, { id: h.xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' })),
+			...examples.map((e) => h.variant(e.workflow, { id: xmlId(e.workflow.id), name: `${e.workflow.name} (XML)`, format: 'xml' })),
 			h.variant(credits.workflow, { id: 'mpWrongKeyJson01', name: 'e2e wrong key (json)', ...using(CREDENTIALS.wrong) }),
 			h.variant(credits.workflow, { id: 'mpWrongKeyXml001', name: 'e2e wrong key (xml)', format: 'xml', ...using(CREDENTIALS.wrong) }),
 			h.variant(credits.workflow, { id: 'mpEmptyAccount01', name: 'e2e empty account', ...using(CREDENTIALS.empty) }),
@@ -144,7 +136,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 	});
 
 	// The examples are read here, at registration, so that each one gets its own named tests.
-	for (const { file, workflow } of h.loadExamples()) {
+	for (const { file, workflow } of rt.loadExamples()) {
 		const expect = EXPECT[file];
 		const runs = {};
 		// A workflow started by the MailPartner Trigger is polled by an active n8n, not run by
@@ -166,7 +158,7 @@ describe(`part 1: example workflows through \`n8n execute\` (n8n ${rt.runtime().
 				// relative to the reset, so the status example must not be reset in between.
 				if (format === 'json' || expect.resetBetween) await h.sandboxControl(sandbox.baseUrl, 'reset');
 				recorder.take();
-				const r = await h.execute(env, format === 'json' ? workflow.id : h.xmlId(workflow.id));
+				const r = await h.execute(env, format === 'json' ? workflow.id : xmlId(workflow.id));
 				assert.equal(r.code, 0, `n8n execute exited ${r.code ?? r.signal}:\n${rt.tail(r.stdout, 15)}\n${rt.tail(r.stderr, 15)}`);
 				const run = h.parseRun(r.stdout);
 				assert.equal(run.status, 'success', `execution status ${run.status}`);

@@ -34,6 +34,7 @@ async function openEditor(url, profileDir) {
 
 	const shot = (name) => page.screenshot({ path: path.join(SCREENSHOTS, name), animations: 'disabled' });
 	const ndv = page.locator('[data-test-id="ndv"]');
+	const canvasNode = (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 	/** Waits until no drop-down is open any more (a fading one would lend its options to the next select). */
 	const optionsClosed = () => page.locator(OPTION).first().waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});
 
@@ -64,7 +65,9 @@ async function openEditor(url, profileDir) {
 		found,
 		openOptions,
 		close: () => Promise.race([context.close(), sleep(15000, null, { ref: false })]),
-		canvasNode: (name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`),
+		canvasNode,
+		/** The mark of a successful run on a canvas node. */
+		succeeded: (node) => node.locator('[data-test-id="canvas-node-status-success"]'),
 		param: (name) => ndv.locator(`[data-test-id="parameter-input-${name}"]`),
 		nodeNames: (selector) => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name'))),
 
@@ -72,6 +75,23 @@ async function openEditor(url, profileDir) {
 		async open(route) {
 			page.once('dialog', (dialog) => dialog.accept().catch(() => {}));
 			await page.goto(`${url}${route}`, { timeout: 180000, waitUntil: 'domcontentloaded' });
+		},
+
+		/** Opens workflow `id`, once its canvas shows the node `last` clicks "Execute workflow"; returns that node. */
+		async executeWorkflow(id, last) {
+			await this.open(`/workflow/${id}`);
+			const node = canvasNode(last);
+			await node.waitFor({ timeout: 180000 });
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			return node;
+		},
+
+		/** The output panel once it shows data, after opening the canvas node `node` if given. */
+		async output(node) {
+			if (node) await node.dblclick();
+			const output = page.locator('[data-test-id="output-panel"]');
+			await output.locator('[data-test-id="ndv-data-container"]').waitFor();
+			return output;
 		},
 
 		/** Options of a select, by the first line of their text; the drop-down is closed again. */

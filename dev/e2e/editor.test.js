@@ -1,18 +1,28 @@
 'use strict';
 /**
  * Part 3 of the e2e run: n8n's editor in Chromium (editor.js), on its own n8n with what `npm start`
- * gives a newcomer: the demo credential and the examples. Each step is a test, in order, sharing one
- * page; a step that needs an earlier one's state fails with a clear message when that one failed.
+ * gives a newcomer: the demo credential and the examples, and a Send and Wait for Response workflow
+ * run from the editor as a user tries it first. Each step is a test, in order, sharing one page; a
+ * step that needs an earlier one's state fails with a clear message when that one failed. The same
+ * n8n (sqlite) then runs the Send and Wait cases of send-and-wait.js, which part 4 runs in queue mode.
  */
 const path = require('node:path');
 const assert = require('node:assert/strict');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { describe, it, after } = require('node:test');
 const rt = require('../n8n/runtime');
 const h = require('./helpers');
 const { openEditor, PICKER_ITEM } = require('./editor');
+const sendAndWaitCases = require('./send-and-wait');
 
 const OWN_NODE = `[data-test-id="canvas-node"][data-node-type="${rt.NODE_TYPE}"]`;
-const server = h.lazy(async () => h.startServer((await h.prepareN8n({ workflows: h.loadExamples().map((e) => e.workflow) })).env));
+/** Send and Wait run from the editor: Manual Trigger → Send and Wait → No Op "After". */
+const sendAndWait = sendAndWaitCases.askWorkflow('editor', {}, { name: 'Start', type: 'n8n-nodes-base.manualTrigger' });
+const server = h.lazy(async () => {
+	const workflows = [...rt.loadExamples().map((e) => e.workflow), sendAndWait.workflow, ...sendAndWaitCases.WORKFLOWS];
+	const { env, sandbox } = await h.prepareN8n({ workflows });
+	return { ...(await h.startServer(env)), sandbox };
+});
 
 describe('part 3: the editor in Chromium', () => {
 	let ed = null;
@@ -90,8 +100,7 @@ describe('part 3: the editor in Chromium', () => {
 	it('editor: Execute step shows the credits in the output table', async () => {
 		assertPanelOpen();
 		await ed.ndv.locator('[data-test-id="node-execute-button"]').first().click();
-		const output = ed.page.locator('[data-test-id="output-panel"]');
-		await output.locator('[data-test-id="ndv-data-container"]').waitFor();
+		const output = await ed.output();
 		const tableButton = output.locator('[data-test-id="radio-button-table"]');
 		if (await tableButton.count()) await tableButton.first().click();
 		await output.getByText(/1 item/i).first().waitFor().catch(() => {});
@@ -153,17 +162,11 @@ describe('part 3: the editor in Chromium', () => {
 	it('editor: the send-and-follow example runs: Send in sandbox mode, Wait, Get Status per recipient, IF Delivered', async () => {
 		signedIn();
 		if (panelOpen) await ed.page.keyboard.press('Escape');
-		await ed.open('/workflow/mpSendFollow0001');
-		const delivered = ed.canvasNode('Delivered');
-		await delivered.waitFor({ timeout: 120000 });
-		await ed.page.locator('[data-test-id="execute-workflow-button"]').first().click();
+		const delivered = await ed.executeWorkflow('mpSendFollow0001', 'Delivered');
 		// The sandbox delivers two of the three recipients (the third bounces): the IF routes them apart.
-		await delivered.locator('[data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120000 });
+		await ed.succeeded(delivered).waitFor({ timeout: 120000 });
 		await ed.shot('10-send-and-follow-run.png');
-		await delivered.dblclick();
-		const output = ed.page.locator('[data-test-id="output-panel"]');
-		await output.locator('[data-test-id="ndv-data-container"]').waitFor();
-		const text = await output.innerText();
+		const text = await (await ed.output(delivered)).innerText();
 		await ed.page.keyboard.press('Escape');
 		assert.match(text, /2 items/i, `Delivered gets two recipients: ${text.slice(0, 300)}`);
 	});
@@ -247,4 +250,33 @@ describe('part 3: the editor in Chromium', () => {
 		assert.match(status, /Get Status · Message/, `the Get Status node's subtitle: ${JSON.stringify(status)}`);
 		assert.doesNotMatch(`${send}\n${status}`, /send: message|getStatus: message/, 'no internal values');
 	});
+
+	it('editor: Send and Wait for Response: Execute workflow waits; a GET of the mail’s link does not resume; its page’s button does', async () => {
+		signedIn();
+		const afterNode = await ed.executeWorkflow(sendAndWait.workflow.id, 'After');
+		const mail = await h.sentMail((await server()).sandbox.baseUrl, sendAndWait.subject);
+		const link = /href="([^"]+)"/.exec(mail.htmlContent)[1].replaceAll('&amp;', '&');
+		assert.match(link, /\/webhook-waiting\/.+signature=/, 'the button links to n8n’s signed resume URL');
+		await ed.shot('15-send-and-wait-waiting.png');
+
+		assert.equal((await sendAndWaitCases.request(link)).status, 200, 'the link opens a page');
+		await sleep(3000);
+		assert.equal(await ed.succeeded(afterNode).count(), 0, 'a GET resumed the execution');
+
+		assert.equal((await sendAndWaitCases.post(link)).status, 200, 'the page’s button is answered');
+		await ed.succeeded(afterNode).waitFor({ timeout: 120000 });
+		const output = await ed.output(afterNode);
+		// The panel fills its table after the container appears.
+		await output.getByText('approved').first().waitFor({ timeout: 30000 }).catch(() => {});
+		const shown = await output.innerText();
+		await ed.shot('16-send-and-wait-answered.png');
+		assert.match(shown, /approved\s*:?\s*true/i, `After shows the answer: ${shown.replace(/\s+/g, ' ').slice(0, 300)}`);
+	});
+});
+
+sendAndWaitCases.registerCases('Send and Wait for Response in n8n 2.41.1, sqlite', async () => {
+	const { url, sandbox } = await server();
+	const session = await h.restLogin(url);
+	await h.publish(url, session, sendAndWaitCases.WORKFLOWS);
+	return { url, sandbox, session };
 });

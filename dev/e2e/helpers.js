@@ -87,10 +87,11 @@ async function startServer(env, logName = 'n8n-start.log') {
 	return n8n;
 }
 
-/** Polls `check` every `everyMs` until it is true; fails naming `what` after `timeoutMs`. */
+/** Polls `check` every `everyMs` until it gives a truthy value, and returns it; fails naming `what` after `timeoutMs`. */
 async function until(check, what, timeoutMs, everyMs = 1000) {
 	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
+	for (let value = await check(); ; value = await check()) {
+		if (value) return value;
 		if (Date.now() > deadline) throw new Error(`timed out after ${rt.formatSeconds(timeoutMs)} waiting for ${what}`);
 		await sleep(everyMs);
 	}
@@ -108,24 +109,25 @@ function readyOrExit(child, name, resources, timeout) {
 // The sandbox's control routes (never the API key).
 
 async function sandboxControl(sandboxBaseUrl, route, body) {
-	const res = await fetch(`${new URL(sandboxBaseUrl).origin}/__sandbox/${route}`, {
-		method: 'POST',
-		...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-		signal: AbortSignal.timeout(5000),
-	});
-	assert.equal(res.status, 200, `sandbox ${route}: HTTP ${res.status}`);
+	const r = await rest(new URL(sandboxBaseUrl).origin, 'POST', `/__sandbox/${route}`, { body, timeoutMs: 5000 });
+	assert.equal(r.status, 200, `sandbox ${route}: HTTP ${r.status}`);
 }
 
 /** The sandbox's state: accounts, and `requests.byRoute` (how often each route was called). */
 async function sandboxState(sandboxBaseUrl) {
-	const res = await fetch(`${new URL(sandboxBaseUrl).origin}/__sandbox/state`, { signal: AbortSignal.timeout(5000) });
-	return (await res.json()).state;
+	return (await rest(new URL(sandboxBaseUrl).origin, 'GET', '/__sandbox/state', { timeoutMs: 5000 })).json.state;
 }
+
+/** The newest mail with this subject that the sandbox kept for the demo account (waits for it). */
+const sentMail = (sandboxBaseUrl, subject) =>
+	until(async () => {
+		const messages = Object.values((await sandboxState(sandboxBaseUrl)).accounts[rt.SANDBOX_KEYS.demo].messages);
+		return messages.findLast((m) => m.subject === subject);
+	}, `the sandbox to receive the mail "${subject}"`, 120000, 500);
 
 // ---------------------------------------------------------------------------------------------
 // Workflows.
 
-const isMailPartner = (node) => node.type === rt.NODE_TYPE;
 /** A node of this package (the MailPartner node or its trigger). */
 const isOwnNode = (node) => node.type.startsWith(`${rt.PACKAGE_NAME}.`);
 /** `n8n execute` and the webhook copies run only workflows that start with a Manual Trigger. */
@@ -136,14 +138,12 @@ const CREDENTIALS = { mailPartnerApi: { id: rt.CREDENTIAL_ID, name: rt.CREDENTIA
 function variant(workflow, { id, name, format, credentialId, credentialName }) {
 	const copy = structuredClone(workflow);
 	Object.assign(copy, { id, name });
-	for (const node of copy.nodes.filter(isMailPartner)) {
+	for (const node of copy.nodes.filter((n) => n.type === rt.NODE_TYPE)) {
 		if (format) node.parameters.options = { ...node.parameters.options, responseFormat: format };
 		if (credentialId) node.credentials = { mailPartnerApi: { id: credentialId, name: credentialName } };
 	}
 	return copy;
 }
-
-const xmlId = (id) => `x${id.slice(1)}`;
 
 /** A workflow whose nodes (`{name, type, parameters, …}`) run one after the other, as `n8n import:workflow` takes it. */
 function chain(id, name, nodes) {
@@ -157,17 +157,6 @@ function chain(id, name, nodes) {
 		nodes: nodes.map((node, i) => ({ id: randomUUID(), typeVersion: 1, position: [i * 220, 0], parameters: {}, ...node })),
 		connections: Object.fromEntries(nodes.slice(1).map((node, i) => [nodes[i].name, { main: [[{ node: node.name, type: 'main', index: 0 }]] }])),
 	};
-}
-
-/** The example workflows, [{file, workflow}] by file name: examples/ or MAILPARTNER_E2E_EXAMPLES. */
-function loadExamples() {
-	const dir = process.env.MAILPARTNER_E2E_EXAMPLES;
-	if (!dir) return rt.loadExamples();
-	return fs
-		.readdirSync(dir)
-		.filter((f) => f.endsWith('.json'))
-		.sort()
-		.map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
 }
 
 /** Output items of `node` (output index `output`) in a run's data. */
@@ -269,6 +258,19 @@ async function restCredentialTest(baseUrl, session, credentialId) {
 	return { result: r.json.data, raw: r.text, storedData: got.text };
 }
 
+/**
+ * Publishes `workflows` (each `{ id }`) on the running n8n as the editor's Publish button does:
+ * webhooks and triggers answer only for published workflows, and `import:workflow` leaves them
+ * unpublished. A REST call each, where `n8n publish:workflow` would boot an n8n CLI per workflow.
+ */
+async function publish(baseUrl, session, workflows) {
+	for (const { id } of workflows) {
+		const { versionId } = await restData(baseUrl, `/rest/workflows/${id}`, session);
+		const r = await rest(baseUrl, 'POST', `/rest/workflows/${id}/activate`, { ...session, body: { versionId } });
+		assert.equal(r.status, 200, `publish ${id}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+	}
+}
+
 /** The executions of a workflow, newest first, as the editor lists them. */
 async function executions(baseUrl, session, workflowId) {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
@@ -290,7 +292,7 @@ function assertNoSecret(text, secrets, where) {
 
 module.exports = {
 	WRONG_KEY, KEYS, lazy, root, logsDir, packed, installed, prepareN8n, startServer, until, readyOrExit,
-	sandboxControl, sandboxState, isOwnNode, startsManually, CREDENTIALS, variant, xmlId, chain, loadExamples,
-	items, mustRun, execute, parseRun, rest, restLogin, restCredentialTest, executions, execution,
+	sandboxControl, sandboxState, sentMail, isOwnNode, startsManually, CREDENTIALS, variant, chain,
+	items, mustRun, execute, parseRun, rest, restLogin, restCredentialTest, publish, executions, execution,
 	assertNoSecret,
 };

@@ -1,7 +1,7 @@
 'use strict';
 /**
- * n8n in queue mode, as production runs it, for the e2e files that need it (part 4, Send and
- * Wait): Redis and Postgres (Debian's packages, installed when missing, data in the throwaway
+ * n8n in queue mode, as production runs it, for part 4 (queue.test.js, with its Send and Wait
+ * cases): Redis and Postgres (Debian's packages, installed when missing, data in the throwaway
  * folder, 127.0.0.1 only), one n8n main and two workers (`EXECUTIONS_MODE=queue`), each with the
  * packed package in its own nodes folder, as n8n's queue-mode docs ask for community packages, and
  * WEBHOOK_URL the main's on every instance (a worker that signs a resume link must point at the main).
@@ -81,18 +81,6 @@ const webhookNode = (name, pathSuffix, responseMode = 'lastNode') =>
 const callWebhook = (url, workflow, { body = {}, timeoutMs } = {}) =>
 	h.rest(url, 'POST', `/webhook/${workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook').parameters.path}`, { body, timeoutMs });
 
-/**
- * Webhooks answer only for published workflows (`import:workflow --activeState=fromJson` leaves
- * them inactive in 2.41.1). The command takes one id: three CLI processes at a time.
- */
-async function publish(env, workflows) {
-	const queue = [...workflows];
-	const next = async () => {
-		for (let wf = queue.shift(); wf; wf = queue.shift()) await rt.n8nCliChecked(`n8n publish:workflow --id=${wf.id}`, ['publish:workflow', `--id=${wf.id}`], { env });
-	};
-	await Promise.all([next(), next(), next()]);
-}
-
 /** The names of the workers whose logs say they started execution `id`, once per start (a resume starts it again). */
 function workerStarts(workers, id) {
 	return workers.flatMap((w) => [...fs.readFileSync(w.logFile, 'utf8').matchAll(/Worker started execution (\d+)\b/g)].filter((m) => m[1] === String(id)).map(() => w.name));
@@ -100,7 +88,8 @@ function workerStarts(workers, id) {
 
 /**
  * Starts it all, with the demo credential and `workflows` imported and published; `timings` says
- * what each step took. `sandbox` is the sandbox the credential points at.
+ * what each step took. `sandbox` is the sandbox the credential points at, `session` the owner's
+ * login on the main.
  */
 async function startQueueMode({ workflows }) {
 	const timings = {};
@@ -141,7 +130,6 @@ async function startQueueMode({ workflows }) {
 		await Promise.all(['main', 'worker-1', 'worker-2'].map((name) => rt.installPackage(path.join(dir, name), tarball)));
 		await rt.importCredentials(mainEnv, [rt.mailPartnerCredential({ apiKey: rt.SANDBOX_KEYS.demo, baseUrl: sandbox.baseUrl })]);
 		await rt.importWorkflows(mainEnv, workflows);
-		await publish(mainEnv, workflows);
 	});
 	// The main first: it prepares the database the workers then use.
 	const [main, ...workers] = await time('start', async () => [
@@ -155,7 +143,9 @@ async function startQueueMode({ workflows }) {
 			}),
 		)),
 	]);
-	return { main, workers, sandbox, logsDir, timings, pgDump: () => pgDump(postgres) };
+	const session = await h.restLogin(main.url);
+	await time('publish', () => h.publish(main.url, session, workflows));
+	return { main, workers, sandbox, session, logsDir, timings, pgDump: () => pgDump(postgres) };
 }
 
 /** The whole database as text (execution data, workflows, credentials as stored). */
@@ -166,4 +156,4 @@ async function pgDump(postgres) {
 	return dump.stdout;
 }
 
-module.exports = { startQueueMode, webhookNode, callWebhook, publish, workerStarts };
+module.exports = { startQueueMode, webhookNode, callWebhook, workerStarts };

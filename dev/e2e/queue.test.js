@@ -2,8 +2,9 @@
 /**
  * Part 4 of the e2e run: n8n in queue mode, as production runs it (queue-setup.js: Redis, Postgres,
  * an n8n main and two workers, the package in every instance). The examples run through webhooks of the
- * main, so the workers execute them, and are checked like part 1's; then a 5 000-recipient campaign
- * (10 executions at once, a send per recipient, then its Get Status) under the sandbox's 2 000 a
+ * main, so the workers execute them, and are checked like part 1's; then the Send and Wait cases
+ * (send-and-wait.js) started and resumed on the workers; then a 5 000-recipient campaign (10
+ * executions at once, a send per recipient, then its Get Status) under the sandbox's 2 000 a
  * minute limit; last, no log and no byte of the database holds the API key.
  */
 const fs = require('node:fs');
@@ -14,6 +15,7 @@ const rt = require('../n8n/runtime');
 const h = require('./helpers');
 const q = require('./queue-setup');
 const { EXPECT } = require('./examples');
+const sendAndWait = require('./send-and-wait');
 
 // Issue 20's campaign: 5 000 recipients, as 10 executions of 500 that both workers take.
 const CAMPAIGN_EXECUTIONS = 10;
@@ -30,12 +32,8 @@ function webhookCopy(workflow, id, name, pathSuffix) {
 	return copy;
 }
 
-/**
- * Node options of the campaign's Send and Get Status: 950 requests a minute, the README's share for
- * 2 workers (1 900 ÷ 2); MAILPARTNER_E2E_LOAD_OPTIONS (JSON, e.g. {"timeout":120}) sets others, to
- * see the rest of the chain while a default fails.
- */
-const loadOptions = () => ({ requestsPerMinute: 950, ...JSON.parse(process.env.MAILPARTNER_E2E_LOAD_OPTIONS || '{}') });
+/** Node options of the campaign's Send and Get Status: 950 requests a minute, the README's share for 2 workers (1 900 ÷ 2). */
+const LOAD_OPTIONS = { requestsPerMinute: 950 };
 
 /** One execution: a send to each of its `CAMPAIGN_ITEMS` recipients (batch `body.batch`), then Get Status of each send. */
 const campaignWorkflow = () =>
@@ -47,10 +45,10 @@ const campaignWorkflow = () =>
 			name: 'Send',
 			type: rt.NODE_TYPE,
 			credentials: h.CREDENTIALS,
-			parameters: { resource: 'message', operation: 'send', subject: 'October news', htmlContent: '<p>Hello</p><p>#UNSUBSCRIBE_LINK#</p>', recipientsFrom: 'list', to: '={{ $json.email }}', sandbox: false, options: loadOptions() },
+			parameters: { resource: 'message', operation: 'send', subject: 'October news', htmlContent: '<p>Hello</p><p>#UNSUBSCRIBE_LINK#</p>', recipientsFrom: 'list', to: '={{ $json.email }}', sandbox: false, options: LOAD_OPTIONS },
 		},
 		// Simplify off (where the node has it): one result per message, its recipients in a list.
-		{ name: 'Get status', type: rt.NODE_TYPE, credentials: h.CREDENTIALS, parameters: { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options: loadOptions() } },
+		{ name: 'Get status', type: rt.NODE_TYPE, credentials: h.CREDENTIALS, parameters: { resource: 'message', operation: 'getStatus', messageId: '={{ $json.messageId }}', simplify: false, options: LOAD_OPTIONS } },
 		// What a user would check: one result per recipient, no error, each paired with its own item.
 		{
 			name: 'Count',
@@ -69,7 +67,7 @@ const campaignWorkflow = () =>
 	]);
 
 /** The examples a webhook can start in place of their Manual Trigger (trigger examples are polled). */
-const manualExamples = () => h.loadExamples().filter(({ workflow }) => h.startsManually(workflow));
+const manualExamples = () => rt.loadExamples().filter(({ workflow }) => h.startsManually(workflow));
 
 const infra = h.lazy(async () => {
 	const examples = manualExamples().map(({ file, workflow }) => ({
@@ -78,15 +76,15 @@ const infra = h.lazy(async () => {
 		xml: webhookCopy(h.variant(workflow, { id: workflow.id, name: workflow.name, format: 'xml' }), `r${workflow.id.slice(1)}`, `${workflow.name} (queue, XML)`, `${workflow.id}-xml`),
 	}));
 	const load = campaignWorkflow();
-	const queue = await q.startQueueMode({ workflows: [...examples.flatMap((e) => [e.json, e.xml]), load] });
+	const queue = await q.startQueueMode({ workflows: [...examples.flatMap((e) => [e.json, e.xml]), ...sendAndWait.WORKFLOWS, load] });
 	return { ...queue, examples, load };
 });
 
 describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', () => {
 	let session;
 	it('setup: Redis, Postgres, sandbox, package in every instance, imports, main and two workers', async (t) => {
-		const { debian, packages, services, imports, start } = (await infra()).timings;
-		t.diagnostic(`Debian packages ${debian} (${packages} with build/pack/n8n), Redis + Postgres + sandbox ${services}, package installs + imports + publish ${imports}, main + workers ready ${start}`);
+		const { debian, packages, services, imports, start, publish } = (await infra()).timings;
+		t.diagnostic(`Debian packages ${debian} (${packages} with build/pack/n8n), Redis + Postgres + sandbox ${services}, package installs + imports ${imports}, main + workers ready ${start}, publish ${publish}`);
 	});
 
 	it('the main serves the community node type (POST /rest/login, /types/nodes.json)', async () => {
@@ -117,6 +115,11 @@ describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', ()
 			});
 		}
 	}
+
+	sendAndWait.registerCases('Send and Wait for Response in n8n 2.41.1, queue mode (main + 2 workers)', async () => {
+		const { main, workers, sandbox, session } = await infra();
+		return { url: main.url, sandbox, session, runsOnWorkers: (id) => q.workerStarts(workers, id).length };
+	});
 
 	it(`a ${CAMPAIGN_EXECUTIONS * CAMPAIGN_ITEMS}-recipient campaign, ${CAMPAIGN_EXECUTIONS} executions at once under the sandbox's 2 000/min limit: each recipient sent once, then its Get Status; no 429 reaches the user`, async (t) => {
 		const { main, workers, sandbox, load } = await infra();
@@ -156,7 +159,7 @@ describe('part 4: queue mode (Redis, Postgres, an n8n main and two workers)', ()
 		for (const [name, n] of Object.entries(perWorker)) assert.ok(n > 0, `${name} executed none of the campaign: ${JSON.stringify(perWorker)}`);
 		assert.equal(Object.values(perWorker).reduce((a, b) => a + b, 0), CAMPAIGN_EXECUTIONS, `each execution on exactly one worker: ${JSON.stringify(perWorker)}`);
 		const rate = ((requests.byRoute['POST /send'] + requests.byRoute['GET /bulk-status']) / (ms / 60000)).toFixed(0);
-		t.diagnostic(`${expected.length} recipients sent once in ${rt.formatSeconds(ms)}; sandbox requests ${JSON.stringify(requests)} (${rate}/min), 429s answered by the sandbox: ${requests.rejected429}; executions per worker ${JSON.stringify(perWorker)}; node options ${JSON.stringify(loadOptions())}`);
+		t.diagnostic(`${expected.length} recipients sent once in ${rt.formatSeconds(ms)}; sandbox requests ${JSON.stringify(requests)} (${rate}/min), 429s answered by the sandbox: ${requests.rejected429}; executions per worker ${JSON.stringify(perWorker)}; node options ${JSON.stringify(LOAD_OPTIONS)}`);
 	});
 
 	it('the API key is in no log and not in the database', async () => {

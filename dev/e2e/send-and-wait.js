@@ -6,25 +6,29 @@
  * recipient would against n8n's own waiting-webhook endpoint: a GET shows a page and the execution
  * still waits; the page's button (a POST) resumes it with the answer the After node receives; a
  * second POST gets "No action required"; a forged signature n8n's 401. Limit Wait Time ends with an
- * explicit no-answer item (n8n's wait tracker looks every 60 s). The cases run on n8n with sqlite,
- * then in queue mode (queue-setup.js): a worker sends the mail and signs the link, the main checks
- * it and the answer resumes the execution on a worker.
+ * explicit no-answer item (n8n's wait tracker looks every 60 s). One definition of the cases, run
+ * on n8n with sqlite (send-and-wait.test.js) and in part 4's queue mode (queue.test.js): there a
+ * worker sends the mail and signs the link, the main checks it and the answer resumes the
+ * execution on a worker.
  */
 const { randomUUID } = require('node:crypto');
 const assert = require('node:assert/strict');
-const { describe, it, after } = require('node:test');
+const { describe, it } = require('node:test');
 const rt = require('../n8n/runtime');
 const h = require('./helpers');
 const q = require('./queue-setup');
 
 const QUESTION = 'Publish the <October> newsletter? "Yes" & go';
 
-/** One workflow per case: its own webhook path and mail subject, so cases never mix. */
-function askWorkflow(key, parameters) {
+/**
+ * One workflow per case: its own webhook path (or `trigger`) and mail subject, so cases never mix:
+ * `trigger` → Send and Wait "Ask" (sandbox mode) → No Op "After".
+ */
+function askWorkflow(key, parameters, trigger = q.webhookNode('Webhook', `saw-${key}`, 'onReceived')) {
 	const askId = randomUUID();
 	const subject = `Question ${key}`;
 	const workflow = h.chain(`mpSaw${key.padEnd(11, '0').slice(0, 11)}`, `e2e send and wait: ${key}`, [
-		q.webhookNode('Webhook', `saw-${key}`, 'onReceived'),
+		trigger,
 		{
 			id: askId,
 			name: 'Ask',
@@ -45,21 +49,7 @@ const CASES = {
 };
 const WORKFLOWS = Object.values(CASES).map((c) => c.workflow);
 
-/** One n8n, sqlite. */
-async function sqliteSetup() {
-	const { sandbox, env } = await h.prepareN8n({ workflows: WORKFLOWS });
-	await q.publish(env, WORKFLOWS);
-	const n8n = await h.startServer(env);
-	return { url: n8n.url, sandbox, session: await h.restLogin(n8n.url) };
-}
-
-/** Queue mode; `runsOnWorkers(id)`: how often the workers' logs say they ran execution `id` (started, then resumed). */
-async function queueSetup() {
-	const { main, workers, sandbox } = await q.startQueueMode({ workflows: WORKFLOWS });
-	return { url: main.url, sandbox, session: await h.restLogin(main.url), runsOnWorkers: (id) => q.workerStarts(workers, id).length };
-}
-
-/** HTTP as a browser: no redirect followed. */
+/** HTTP as a browser: no redirect followed (a GET of a link shows its page). */
 async function request(url, { method = 'GET', headers = {}, body } = {}) {
 	const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(60000) });
 	return { status: res.status, text: await res.text(), headers: res.headers };
@@ -68,19 +58,12 @@ async function request(url, { method = 'GET', headers = {}, body } = {}) {
 /** The execution as n8n stored it (REST, as the editor reads it). */
 const execution = (target, id) => h.execution(target.url, target.session, id);
 
-/** Polls `check` until it gives a value, and returns it. */
-async function until(what, check, timeoutMs) {
-	let value;
-	await h.until(async () => (value = await check()), what, timeoutMs, 500);
-	return value;
-}
-
-/** The execution once it left the waiting state (or still waiting after `timeoutMs`). */
+/** The execution once it left the waiting state. */
 async function settled(target, id, timeoutMs = 30000) {
-	return await until(`execution ${id} to finish`, async () => {
+	return await h.until(async () => {
 		const e = await execution(target, id);
 		return e.status === 'waiting' || e.status === 'running' || e.status === 'new' ? null : e;
-	}, timeoutMs);
+	}, `execution ${id} to finish`, timeoutMs, 500);
 }
 
 /** What the node after Send and Wait received. */
@@ -95,37 +78,31 @@ function afterItems(e) {
  * back), and the waiting execution's id (it is in the link: /webhook-waiting/<id>/<node id>).
  */
 async function startAndReadMail(target, c) {
-	// n8n registers published workflows' webhooks shortly after /healthz answers: 404 until then.
-	const started = await until(`the webhook of ${c.key} to be registered`, async () => {
-		const r = await q.callWebhook(target.url, c.workflow, { body: { case: c.key } });
-		return r.status !== 404 && r;
-	}, 60000);
+	const started = await q.callWebhook(target.url, c.workflow, { body: { case: c.key } });
 	assert.equal(started.status, 200, `webhook: HTTP ${started.status} ${started.text.slice(0, 200)}`);
-	const mail = await until(`the sandbox to receive the mail "${c.subject}"`, async () => {
-		const messages = Object.values((await h.sandboxState(target.sandbox.baseUrl)).accounts[rt.SANDBOX_KEYS.demo].messages);
-		return messages.filter((m) => m.subject === c.subject).at(-1);
-	}, 60000);
+	const mail = await h.sentMail(target.sandbox.baseUrl, c.subject);
 	const links = [...mail.htmlContent.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
 	assert.ok(links.length > 0, `the mail has links: ${mail.htmlContent}`);
 	const match = new RegExp(`/webhook-waiting/(\\d+)/${c.askId}\\?`).exec(links[0]);
 	assert.ok(match, `the link is n8n's resume URL of the node: ${links[0]}`);
 	const id = match[1];
-	await until(`execution ${id} waits`, async () => (await execution(target, id)).status === 'waiting', 30000);
+	await h.until(async () => (await execution(target, id)).status === 'waiting', `execution ${id} waits`, 30000, 500);
 	return { mail, links, id };
 }
 
 /** The page's button: a form POST to the link. */
 const post = (url, fields = {}) => request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
-/** The cases, against the n8n that `setup` starts. */
+/**
+ * The cases, as a suite named `name`, against the n8n that `setup` gives: `{ url, sandbox, session }`
+ * and, in queue mode, `runsOnWorkers(id)` (how often the workers' logs say they ran execution `id`).
+ * `setup` runs lazily, at the first case: a name filter that leaves the suite out starts nothing.
+ */
 function registerCases(name, setup) {
 	describe(name, () => {
-		// Lazy, as every part's setup: a name filter that leaves this suite out starts nothing.
 		const target = {};
 		const ready = h.lazy(async () => Object.assign(target, await setup()));
 		const test = (title, fn) => it(title, async () => fn(await ready()));
-		// One setup's processes at a time on the shared machine.
-		after(async () => ready.started() && (await rt.stopAll(15000)));
 
 		/** In queue mode: the execution ran on a worker, started and resumed (twice in the workers' logs). */
 		const ranOnWorkers = (id) => {
@@ -208,5 +185,4 @@ function registerCases(name, setup) {
 	});
 }
 
-registerCases('Send and Wait for Response in n8n 2.41.1, sqlite', sqliteSetup);
-registerCases('Send and Wait for Response in n8n 2.41.1, queue mode (main + 2 workers)', queueSetup);
+module.exports = { WORKFLOWS, registerCases, askWorkflow, request, post };
