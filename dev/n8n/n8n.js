@@ -118,5 +118,5 @@ async function startN8n({ env, timeoutMs = 180000, logFile }) {
 
 module.exports = {
 	NODE_TYPE, CREDENTIAL_TYPE, SANDBOX_KEYS, CREDENTIAL_ID, CREDENTIAL_NAME, LOCAL_OWNER,
-	n8nEnv, n8nCli, n8nCliChecked, mailPartnerCredential, importCredentials, importWorkflows, loadExamples, startN8n,
+	n8nEnv, n8nCli, mailPartnerCredential, importCredentials, importWorkflows, loadExamples, startN8n,
 };
