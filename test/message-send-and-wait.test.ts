@@ -21,7 +21,7 @@ import { nodeTypeName, runNode } from './harness/engine';
  * Message → Send and Wait for Response through n8n's engine against the local sandbox: the one
  * mail MailPartner receives, the execution put to wait, and the node's webhook as n8n calls it
  * when a link is opened (GET: a page, nothing resumes) or the page's button is pressed (POST).
- * n8n's own part (signature check, resuming, "already answered") is in dev/e2e/send-and-wait.test.js.
+ * n8n's own part (signature check, resuming, "already answered") is in dev/e2e/send-and-wait.js (run by dev/e2e/editor.test.js and queue.test.js).
  */
 
 let sandbox: Sandbox;

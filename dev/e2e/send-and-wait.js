@@ -7,7 +7,7 @@
  * still waits; the page's button (a POST) resumes it with the answer the After node receives; a
  * second POST gets "No action required"; a forged signature n8n's 401. Limit Wait Time ends with an
  * explicit no-answer item (n8n's wait tracker looks every 60 s). One definition of the cases, run
- * on n8n with sqlite (send-and-wait.test.js) and in part 4's queue mode (queue.test.js): there a
+ * on part 3's n8n with sqlite (editor.test.js) and in part 4's queue mode (queue.test.js): there a
  * worker sends the mail and signs the link, the main checks it and the answer resumes the
  * execution on a worker.
  */
