@@ -216,7 +216,10 @@ async function runStatus(ctx, v, n, format) {
 		checks.checkStatusItems(label, r.items, n, { kind }).problem ||
 		(r.first && (checks.checkStatusItems(`${label} first run`, r.first.items, n, { kind }).problem || checks.checkRunsInOrder(label, r.first, r))) ||
 		checks.checkCount(label, 'Get Status requests reached the sandbox', r.requests, r.first ? 2 * n : n);
-	if (p) return problem(p), null;
+	if (p) {
+		problem(p);
+		return null;
+	}
 	const text = ({ ms, cpuMs }) => `${(n / (ms / 1000)).toFixed(0)} items/s (${Math.round(ms)} ms${cpuMs ? `, ${cpuMs.toFixed(0)} ms CPU` : ''}`;
 	console.log(`  ${label.padEnd(16)} ${text(r)}${r.first ? `; first run ${text(r.first)})` : ''}${r.maxRssBytes ? `, peak RSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
 	// CPU per item: the n8n process's CPU time over the measured nodes' run, per item (ms).

@@ -45,7 +45,9 @@ async function startRecorder(targetBaseUrl) {
 	const target = new URL(targetBaseUrl);
 	const formats = [];
 	const proxy = (recorderServer = http.createServer(async (req, res) => {
-		const body = Buffer.concat(await req.toArray());
+		// A client that goes away mid-body ends its own exchange, not the test process.
+		const body = await req.toArray().then(Buffer.concat, () => null);
+		if (body === null) return void res.destroy();
 		let format = new URL(req.url, target).searchParams.get('_format');
 		try {
 			format ??= JSON.parse(body.toString('utf8'))._format;

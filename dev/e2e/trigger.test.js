@@ -4,7 +4,7 @@
  * Two published workflows poll every 10 s (Credits Below 200 EUR, New Unsubscribe); the credits
  * are lowered and addresses unsubscribed through the sandbox's API, as on MailPartner's site, and
  * exactly one execution must appear per event, none while the account stays low, none repeated or
- * lost across an n8n restart. This part takes about 2 minutes.
+ * lost across an n8n restart. This part takes about 2.5 minutes.
  * Each step is a test, in order; a step fails at once when an earlier one did.
  */
 const path = require('node:path');

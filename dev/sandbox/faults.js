@@ -34,7 +34,7 @@ function isValidHeader(name, value) {
 }
 
 const num = (min, max) => z.coerce.number({ invalid_type_error: 'must be a number' }).min(min).max(max);
-const int = (min, max) => num(min, max).int();
+const int = (min, max) => num(min, max).int({ message: 'must be an integer' });
 /** A key that may be left out (or null): it then takes `fallback`. */
 const optional = (schema, fallback) => schema.nullish().transform((value) => value ?? fallback);
 /** A structured fault: only these keys (a misspelt option is never ignored), null when not set. */
@@ -56,8 +56,16 @@ const hugeBody = z
 /** Every fault and its default: `{}` means "behave". */
 const FAULTS = z
 	.object({
-		latencyMs: num(0, 600000).default(0), errorRate: num(0, 1).default(0), seed: num(0, 2 ** 32 - 1).default(1), httpStatus: num(100, 599).nullable().default(null),
-		htmlErrorPage: flag, truncateBody: flag, malformedBody: flag, dropConnection: flag, stallHeaders: flag, stallBody: flag,
+		latencyMs: num(0, 600000).default(0),
+		errorRate: num(0, 1).default(0),
+		seed: num(0, 2 ** 32 - 1).default(1),
+		httpStatus: num(100, 599).nullable().default(null),
+		htmlErrorPage: flag,
+		truncateBody: flag,
+		malformedBody: flag,
+		dropConnection: flag,
+		stallHeaders: flag,
+		stallBody: flag,
 		forceError: fault({ code: int(-(2 ** 31), 2 ** 31), message: optional(z.string(), undefined), path: optional(routePath, null) }),
 		rateLimit: fault({ requests: int(1, 10000000), windowMs: int(1, 86400000) }),
 		redirect: fault({ status: redirectStatus, to: httpUrl, path: optional(routePath, null), keepPath: optional(z.coerce.boolean(), false) }),

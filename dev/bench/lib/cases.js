@@ -66,7 +66,10 @@ async function returnAllCase(ctx) {
 		}
 		// Both sides must read every subaccount in order, with one request per page.
 		const p = checks.checkSubaccounts(`Return All (${side})`, r.rows, subaccounts) || checks.checkCount(`Return All (${side})`, 'list requests', r.requests, pages);
-		if (p) return problem(p), null;
+		if (p) {
+			problem(p);
+			return null;
+		}
 		console.log(`  ${side === 'loop' ? 'sequential loop' : 'node'} ${Math.round(r.ms)} ms`);
 		return r;
 	});
@@ -95,7 +98,10 @@ async function campaignCase(ctx) {
 		const statuses = status.items.map((item) => item.json.email);
 		const once = (what, list) => (JSON.stringify(list.sort()) === expected ? null : `${label}: ${what} ${list.length} recipients (${new Set(list).size} different), expected each of the ${n} once`);
 		const p = once('the sandbox received', sent) || once('Get Status gave', statuses) || checks.checkCount(label, 'sends', exec.requests('POST /send'), sends) || checks.checkCount(label, 'Get Status requests', exec.requests('GET /bulk-status'), sends);
-		if (p) return ctx.problem(p), null;
+		if (p) {
+			ctx.problem(p);
+			return null;
+		}
 		// CPU per recipient: the n8n process's CPU time while the part's nodes ran, over n (ms).
 		const r = { send: send.ms, sendCpu: send.cpuMs / n || null, status: status.ms, statusCpu: status.cpuMs / n || null, rss: exec.probe?.maxRssBytes };
 		const text = (ms, perRecipient) => `${Math.round(ms)} ms${perRecipient ? ` (${perRecipient.toFixed(3)} ms CPU per recipient)` : ''}`;

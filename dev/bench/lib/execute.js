@@ -39,7 +39,10 @@ async function execute({ env, sandbox, workflows, problem }, key, label, { cpuPr
 		const [run, probe] = [read('run.json'), read('probe.json')];
 		if (!run) throw new Error(`n8n execute --id=${workflowId} exited ${r.code} and left no execution to read\n${rt.tail(r.stdout, 10)}\n${rt.tail(r.stderr, 10)}`);
 		lastExecutionId = run.id;
-		if (r.code !== 0 || run.status !== 'success') return problem(`${label}: n8n execute exited ${r.code}, status ${run.status}${runError(run)}`), null;
+		if (r.code !== 0 || run.status !== 'success') {
+			problem(`${label}: n8n execute exited ${r.code}, status ${run.status}${runError(run)}`);
+			return null;
+		}
 		// V8 names a profile CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
 		const profile = cpuProfileDir && probe && fs.readdirSync(cpuProfileDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${probe.pid}.`));
 		const count = (state, route) => state.requests.byRoute[route] || 0;
