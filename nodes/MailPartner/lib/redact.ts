@@ -52,7 +52,9 @@ export function redactorFor(apiKey: string): Redact {
 	// Case-insensitive: hex digits come in either case, and a key that differs only by case is
 	// no less the key.
 	const pattern = new RegExp([...apiKey].map(characterForms).join(''), 'gi');
-	return (text) => text.replace(pattern, placeholder);
+	// Every spelling of a character is at least as long as the character itself, so a text shorter
+	// than the key cannot hold it: most decoded values (statuses, dates, numbers as text) are.
+	return (text) => (text.length < apiKey.length ? text : text.replace(pattern, placeholder));
 }
 
 /** Redacts every string inside a decoded answer (its depth is bounded by the operation's shape). */

@@ -89,6 +89,12 @@ function isoDate(date: unknown): string | null {
 /** One item per recipient, with the messageId, so an IF or Switch node can branch on `status`. */
 function perRecipient(answer: StatusAnswer): IDataObject[] {
 	const messageId = answer.messageId;
+	// The recipients of one send mostly share their report's second: each date is converted once.
+	const isoDates = new Map<unknown, string | null>();
+	const isoDateOf = (date: unknown) => {
+		if (!isoDates.has(date)) isoDates.set(date, isoDate(date));
+		return isoDates.get(date) ?? null;
+	};
 	return answer.StatutResponseList.map((recipient) => ({
 		messageId,
 		email: recipient.email,
@@ -97,7 +103,7 @@ function perRecipient(answer: StatusAnswer): IDataObject[] {
 		cost: recipient.cost,
 		stopMail: recipient.stopMail,
 		date: recipient.date,
-		dateIso: isoDate(recipient.date),
+		dateIso: isoDateOf(recipient.date),
 	}));
 }
 
