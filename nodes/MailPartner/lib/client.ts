@@ -10,7 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { decodeAnswer } from './decode';
+import { decodeAnswer, type Decoded } from './decode';
 import { hostOf, maxAnswerBytes, networkFailure, readBounded, retryAfterMs, type Failed } from './network';
 import { describeMailPartnerError, readable, type ErrorTable } from './errors';
 import { pacerFor, type Pacer } from './pacer';
@@ -117,14 +117,8 @@ interface RawAnswer {
 	status: number;
 	headers: IDataObject;
 	body: string;
-}
-
-/**
- * A 429 whose body says success is not MailPartner's refusal: `read` reports its outcome as
- * unknown, so a call that spends money is not sent again after it.
- */
-function saysSuccess(answer: RawAnswer, endpoint: Endpoint): boolean {
-	return decodeAnswer(answer.body, endpoint.answer).kind === 'success';
+	/** The body decoded against the endpoint's shape, the key removed first: set by `decoded()`, once. */
+	decoded?: Decoded;
 }
 
 export class MailPartnerClient {
@@ -168,7 +162,9 @@ export class MailPartnerClient {
 	 * `retryBudgetMs`, waiting for `Retry-After`, else an exponential backoff.
 	 */
 	private retryDelay(endpoint: Endpoint, answer: RawAnswer, attempt: number, elapsedMs: number): number | undefined {
-		const refused = answer.status === 429 && (!endpoint.spendsMoney || !saysSuccess(answer, endpoint));
+		// A 429 whose body says success is not MailPartner's refusal: `read` reports its outcome as
+		// unknown, so a call that spends money is not sent again after it.
+		const refused = answer.status === 429 && (!endpoint.spendsMoney || this.decoded(endpoint, answer).kind !== 'success');
 		const retriable = refused || (answer.status >= 500 && !endpoint.spendsMoney && !endpoint.changesState);
 		if (!retriable || attempt >= maxAttempts) return undefined;
 		const asked = retryAfterMs(answer.headers['retry-after']);
@@ -240,6 +236,12 @@ export class MailPartnerClient {
 		return this.failure(endpoint, itemIndex, failed);
 	}
 
+	/** The answer decoded once, whether the retry rule or `read` asks first. */
+	private decoded(endpoint: Endpoint, answer: RawAnswer): Decoded {
+		answer.decoded ??= decodeAnswer(this.redact(answer.body), endpoint.answer);
+		return answer.decoded;
+	}
+
 	/** Turns a whole answer into the payload, or into the error the user sees. */
 	private read(endpoint: Endpoint, answer: RawAnswer, itemIndex: number): IDataObject {
 		const httpStatus = answer.status;
@@ -254,7 +256,7 @@ export class MailPartnerClient {
 				outcome: 'unknown',
 			});
 		}
-		const decoded = decodeAnswer(this.redact(answer.body), endpoint.answer);
+		const decoded = this.decoded(endpoint, answer);
 		if (decoded.kind === 'success' && httpStatus < 400) {
 			return redactValues(decoded.payload, this.redact);
 		}
