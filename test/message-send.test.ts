@@ -268,7 +268,7 @@ describe('Message → Send: every limit is checked before anything is sent, nami
 		expect(result.error?.message).toBe('MailPartner could not queue the mail (MailPartner code 500: Problème lors de l’ajout du mail dans la file d’attente)');
 	});
 
-	it('is sent again after HTTP 429 (a refusal before anything is done), waiting Retry-After, and succeeds', async () => {
+	it('is sent again after HTTP 429 (a refusal before anything is done) and succeeds, once', async () => {
 		const refused = nock(origin).post('/v1/send').once().reply(429, JSON.stringify({ success: false, code: 429, message: 'Trop de requêtes' }), { 'Retry-After': '0' });
 		const { scope, bodies } = expectSend();
 		const result = await runNode({ parameters: { ...send, to: 'a@example.com' }, credentials });

@@ -49,15 +49,21 @@ function readerOf(context: IExecuteFunctions, name: string): Reader {
 	};
 }
 
+/** This execution's entries (one context is one execution) of a cache by parameter name. */
+function ofExecution<V>(cache: WeakMap<IExecuteFunctions, Map<string, V>>, context: IExecuteFunctions): Map<string, V> {
+	let byName = cache.get(context);
+	if (!byName) {
+		byName = new Map();
+		cache.set(context, byName);
+	}
+	return byName;
+}
+
 const savedValues = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
 
 /** A parameter as saved, expressions unevaluated (null when absent): the same for every item, so read once per execution (one context). */
 export function savedParameter(context: IExecuteFunctions, name: string): unknown {
-	let byName = savedValues.get(context);
-	if (!byName) {
-		byName = new Map();
-		savedValues.set(context, byName);
-	}
+	const byName = ofExecution(savedValues, context);
 	if (!byName.has(name)) byName.set(name, context.getNodeParameter(name, 0, null, { rawExpressions: true }));
 	return byName.get(name);
 }
@@ -78,11 +84,7 @@ const readers = new WeakMap<IExecuteFunctions, Map<string, Reader>>();
  * without `validateType`: n8n checks those after evaluating, the shortcut does not.
  */
 export function itemParameter(context: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown): unknown {
-	let byName = readers.get(context);
-	if (!byName) {
-		byName = new Map();
-		readers.set(context, byName);
-	}
+	const byName = ofExecution(readers, context);
 	let reader = byName.get(name);
 	if (!reader) {
 		reader = readerOf(context, name);

@@ -142,7 +142,8 @@ async function attachmentsOf(
  * `validateType`), so the values are those of `getNodeParameter('additionalFields', …)`.
  */
 function additionalFieldsOf(context: IExecuteFunctions, itemIndex: number): IDataObject {
-	const saved = savedParameter(context, 'additionalFields');
+	// Absent (not shown, so never saved): no field, as n8n would give `{}` for every item.
+	const saved = savedParameter(context, 'additionalFields') ?? {};
 	if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
 		return (context.getNodeParameter('additionalFields', itemIndex, {}) ?? {}) as IDataObject;
 	}
